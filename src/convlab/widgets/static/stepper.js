@@ -1,0 +1,184 @@
+// stepper.js: the cross-correlation stepper. Slide a kernel over an input one
+// window at a time and see each output cell's sum spelled out.
+// Uses convmath.js and ui.js, which are bundled in front of this file.
+
+const MAX_INPUT = 8;
+const MAX_KERNEL = 5;
+const PLAY_MS = 800;
+
+function render({ model, el }) {
+  let timer = null;
+  const get = () => ({
+    X: model.get("X"),
+    K: model.get("K"),
+    position: model.get("position"),
+    mode: model.get("mode"),
+  });
+
+  // --- controls ---------------------------------------------------------
+  const message = h("div", { class: "cl-problem", role: "alert" });
+  const setMessage = (text) => {
+    message.textContent = text || "";
+    message.hidden = !text;
+  };
+  setMessage("");
+  const resize = (which, rows, cols) => {
+    stop();
+    const M = model.get(which);
+    commit(model, { [which]: resized(M, rows ?? M.length, cols ?? M[0].length) });
+  };
+  const xRows = slider("Input rows", { min: 1, max: MAX_INPUT, value: 3 }, (v) => resize("X", v, null));
+  const xCols = slider("Input columns", { min: 1, max: MAX_INPUT, value: 3 }, (v) => resize("X", null, v));
+  const kRows = slider("Kernel rows", { min: 1, max: MAX_KERNEL, value: 2 }, (v) => resize("K", v, null));
+  const kCols = slider("Kernel columns", { min: 1, max: MAX_KERNEL, value: 2 }, (v) => resize("K", null, v));
+
+  const modeName = `cl-mode-${Math.random().toString(36).slice(2)}`;
+  const modeInputs = {};
+  const modeField = h(
+    "fieldset",
+    { class: "cl-mode" },
+    h("legend", {}, "Operation"),
+    ...[
+      ["correlation", "cross-correlation"],
+      ["convolution", "convolution (kernel flipped)"],
+    ].map(([value, text]) => {
+      const input = h("input", { type: "radio", name: modeName, value });
+      input.addEventListener("change", () => commit(model, { mode: value }));
+      modeInputs[value] = input;
+      return h("label", {}, input, ` ${text}`);
+    }),
+  );
+
+  const position = slider("Window position", { min: 0, max: 3, value: 0 }, (v) => {
+    stop();
+    commit(model, { position: v });
+  });
+  const where = h("span", { class: "cl-where" });
+  const back = h("button", { type: "button", title: "Previous window" }, "◀ Step");
+  const play = h("button", { type: "button", title: "Play / pause" }, "▶ Play");
+  const next = h("button", { type: "button", title: "Next window" }, "Step ▶");
+
+  const cells = () => {
+    const { X, K } = get();
+    if (sizeProblem(X.length, X[0].length, K.length, K[0].length)) return 0;
+    return (X.length - K.length + 1) * (X[0].length - K[0].length + 1);
+  };
+  const step = (delta) => {
+    const n = cells();
+    if (n) commit(model, { position: (get().position + delta + n) % n });
+  };
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    play.textContent = "▶ Play";
+  }
+  back.addEventListener("click", () => (stop(), step(-1)));
+  next.addEventListener("click", () => (stop(), step(1)));
+  play.addEventListener("click", () => {
+    if (timer !== null) return stop();
+    if (!cells()) return;
+    play.textContent = "⏸ Pause";
+    timer = setInterval(() => step(1), PLAY_MS);
+  });
+
+  // --- the stage: X ⋆ K = Y ---------------------------------------------
+  const xTable = editableMatrix("Input X", "X", (i, j, v) => edit("X", i, j, v), setMessage);
+  const kTable = editableMatrix("Kernel K", "K", (i, j, v) => edit("K", i, j, v), setMessage);
+  const flippedHolder = h("div", { class: "cl-flipped" });
+  const operator = h("span", { class: "cl-op", "aria-hidden": "true" });
+  const outputHolder = h("div", { class: "cl-output" });
+  const sum = h("p", { class: "cl-sum", "aria-live": "polite" });
+  function edit(which, i, j, v) {
+    setMessage("");
+    const M = model.get(which).map((row) => row.slice());
+    M[i][j] = v;
+    commit(model, { [which]: M });
+  }
+
+  el.classList.add("cl-widget");
+  el.append(
+    h(
+      "div",
+      { class: "cl-stepper" },
+      h("div", { class: "cl-controls" }, xRows.el, xCols.el, kRows.el, kCols.el),
+      modeField,
+      h("div", { class: "cl-controls cl-position" }, position.el, where, h("span", { class: "cl-buttons" }, back, play, next)),
+      h(
+        "div",
+        { class: "cl-stage" },
+        xTable.el,
+        operator,
+        h("div", { class: "cl-kernels" }, kTable.el, flippedHolder),
+        h("span", { class: "cl-op", "aria-hidden": "true" }, "="),
+        outputHolder,
+      ),
+      sum,
+      message,
+      h("p", { class: "cl-hint" }, "Type in X or K to change a number. Hover an output cell to move the window there."),
+    ),
+  );
+
+  // --- redraw from the model ---------------------------------------------
+  function draw() {
+    const { X, K, mode } = get();
+    const [nh, nw, kh, kw] = [X.length, X[0].length, K.length, K[0].length];
+    xRows.set(nh);
+    xCols.set(nw);
+    kRows.set(kh);
+    kCols.set(kw);
+    modeInputs[mode].checked = true;
+    const applied = mode === "convolution" ? flip2d(K) : K;
+    operator.textContent = mode === "convolution" ? "∗" : "⋆";
+    const problem = sizeProblem(nh, nw, kh, kw);
+    if (problem) {
+      stop();
+      setMessage(problem);
+      xTable.update(X);
+      kTable.update(K);
+      flippedHolder.replaceChildren();
+      outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
+      position.input.disabled = true;
+      [back, play, next].forEach((b) => (b.disabled = true));
+      where.textContent = "";
+      sum.textContent = "";
+      return;
+    }
+    if (message.textContent.startsWith("The kernel has")) setMessage("");
+    const oh = nh - kh + 1;
+    const ow = nw - kw + 1;
+    const p = Math.min(get().position, oh * ow - 1);
+    const [i, j] = [Math.floor(p / ow), p % ow];
+    position.input.disabled = false;
+    [back, play, next].forEach((b) => (b.disabled = false));
+    position.set(p, 0, oh * ow - 1);
+    where.textContent = `output row ${i}, column ${j}`;
+
+    const inWindow = (r, c) => r >= i && r < i + kh && c >= j && c < j + kw;
+    xTable.update(X, (r, c, td) => td.classList.toggle("cl-on", inWindow(r, c)));
+    kTable.update(K, (r, c, td) => td.classList.toggle("cl-on", mode === "correlation"));
+    flippedHolder.replaceChildren(
+      mode === "convolution" ? matrixTable(applied, "K flipped (applied)", (r, c, td) => td.classList.add("cl-on")) : "",
+    );
+    const Y = mode === "convolution" ? convolve2d(X, K) : corr2d(X, K);
+    outputHolder.replaceChildren(
+      matrixTable(Y, "Output Y", (r, c, td) => {
+        td.classList.toggle("cl-on", r === i && c === j);
+        td.addEventListener("mouseenter", () => {
+          stop();
+          commit(model, { position: r * ow + c });
+        });
+      }),
+    );
+    sum.textContent = `Y[${i}, ${j}] = ${spelledSum(windowTerms(X, applied, i, j))}`;
+  }
+
+  const events = ["change:X", "change:K", "change:position", "change:mode"];
+  events.forEach((e) => model.on(e, draw));
+  draw();
+  return () => {
+    stop();
+    events.forEach((e) => model.off(e, draw));
+  };
+}
+
+export default { render };

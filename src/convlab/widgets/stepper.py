@@ -1,0 +1,127 @@
+"""The cross-correlation stepper: a window slides over the input, one sum at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anywidget
+import torch
+import traitlets
+
+from convlab.kernels import convolve2d, corr2d
+from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._grid import as_grid
+from convlab.widgets.text import format_matrix, spelled_sum
+
+MAX_INPUT = 8
+MAX_KERNEL = 5
+MODES = ("correlation", "convolution")
+
+
+def size_problem(nh: int, nw: int, kh: int, kw: int) -> str | None:
+    """Why a kh×kw kernel cannot slide over an nh×nw input (words and numbers), or None."""
+    for axis, n, k in (("rows", nh, kh), ("columns", nw, kw)):
+        if k > n:
+            return (
+                f"The kernel has {k} {axis} but the input has only {n}: a window must fit "
+                f"inside the input (k ≤ n), so the output would have "
+                f"{n} − {k} + 1 = {n - k + 1} {axis}."
+            )
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the stepper shows for one setting."""
+
+    output: torch.Tensor | None  # None when the kernel does not fit
+    row: int  # the output cell under the window
+    col: int
+    terms: tuple[tuple[float, float], ...]  # (input value, kernel value) per product
+    sum_text: str  # "0×0 + 1×1 + 3×2 + 4×3 = 19"
+    problem: str | None  # the broken rule, in words
+
+
+def step(X, K, position: int = 0, mode: str = "correlation") -> Step:
+    """Slide ``K`` over ``X`` and stop at window number ``position`` (row-major).
+
+    In ``"convolution"`` mode the kernel is flipped both ways before sliding.
+    A position past the last window stops at the last one, as the slider does.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise ValueError(f"position: expected a whole number ≥ 0, got {position!r}")
+    X = torch.tensor(as_grid(X, "X", MAX_INPUT), dtype=torch.float64)
+    K = torch.tensor(as_grid(K, "K", MAX_KERNEL), dtype=torch.float64)
+    (nh, nw), (kh, kw) = X.shape, K.shape
+    problem = size_problem(nh, nw, kh, kw)
+    if problem:
+        return Step(None, 0, 0, (), "", problem)
+    applied = K.flip(0, 1) if mode == "convolution" else K
+    output = convolve2d(X, K) if mode == "convolution" else corr2d(X, K)
+    ow = nw - kw + 1
+    row, col = divmod(min(position, output.numel() - 1), ow)
+    window = X[row : row + kh, col : col + kw]
+    terms = tuple(zip(window.flatten().tolist(), applied.flatten().tolist(), strict=True))
+    return Step(output, row, col, terms, spelled_sum(terms), None)
+
+
+class CorrelationStepper(anywidget.AnyWidget):
+    """Editable input and kernel, a window-position slider, play/step buttons,
+    the current sum spelled out and a cross-correlation / convolution toggle.
+
+    Defaults are the worked example of the notes: the 3×3 input 0…8 and the
+    2×2 kernel 0…3, whose cross-correlation is [[19, 25], [37, 43]].
+    """
+
+    _esm = bundle("stepper.js")
+    _css = stylesheet()
+
+    # Grids are synced as lists of rows; a tensor or an array is accepted and converted.
+    X = traitlets.Any().tag(sync=True)
+    K = traitlets.Any().tag(sync=True)
+    position = traitlets.Int(0).tag(sync=True)
+    mode = traitlets.Unicode("correlation").tag(sync=True)
+
+    def __init__(self, X=None, K=None, *, position: int = 0, mode: str = "correlation"):
+        if X is None:
+            X = torch.arange(9.0).reshape(3, 3)
+        if K is None:
+            K = torch.arange(4.0).reshape(2, 2)
+        super().__init__(X=X, K=K, position=position, mode=mode)
+
+    @traitlets.validate("X")
+    def _check_X(self, proposal):
+        return as_grid(proposal["value"], "X", MAX_INPUT)
+
+    @traitlets.validate("K")
+    def _check_K(self, proposal):
+        return as_grid(proposal["value"], "K", MAX_KERNEL)
+
+    @traitlets.validate("mode")
+    def _check_mode(self, proposal):
+        if proposal["value"] not in MODES:
+            raise ValueError(f"mode: expected one of {MODES}, got {proposal['value']!r}")
+        return proposal["value"]
+
+    @traitlets.validate("position")
+    def _check_position(self, proposal):
+        if proposal["value"] < 0:
+            raise ValueError(f"position: expected a whole number ≥ 0, got {proposal['value']}")
+        return proposal["value"]
+
+    def compute(self) -> Step:
+        """What the view shows for the current traits."""
+        return step(self.X, self.K, self.position, self.mode)
+
+    def __repr__(self) -> str:
+        s = self.compute()
+        name = "cross-correlation" if self.mode == "correlation" else "convolution"
+        shape = f"X {len(self.X)}×{len(self.X[0])}, K {len(self.K)}×{len(self.K[0])}, {name}"
+        if s.problem:
+            return f"CorrelationStepper({shape}: {s.problem})"
+        return (
+            f"CorrelationStepper({shape}, window ({s.row}, {s.col}): {s.sum_text}; "
+            f"Y = {format_matrix(s.output.tolist())})"
+        )
