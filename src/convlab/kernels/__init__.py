@@ -1,0 +1,34 @@
+"""The maths of convolution, written from scratch on ``torch`` tensors.
+
+- ``correlation``: the teaching loops: ``corr2d``, ``convolve2d`` and the
+  multi-channel versions.
+- ``conv``: ``conv2d``, the vectorised layer with stride, padding, dilation, groups.
+- ``pooling``: the ``pool2d`` loop and the ``max_pool2d`` / ``avg_pool2d`` layers.
+- ``shapes``: ``output_size``, the output-shape formula.
+
+Every function checks its arguments and explains what is wrong, with the numbers.
+"""
+
+from .conv import conv2d
+from .correlation import (
+    convolve2d,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out_1x1,
+    corr2d_multi_out,
+)
+from .pooling import avg_pool2d, max_pool2d, pool2d
+from .shapes import output_size
+
+__all__ = [
+    "avg_pool2d",
+    "conv2d",
+    "convolve2d",
+    "corr2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out_1x1",
+    "corr2d_multi_out",
+    "max_pool2d",
+    "output_size",
+    "pool2d",
+]

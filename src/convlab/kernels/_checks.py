@@ -1,0 +1,237 @@
+"""Argument checks shared by every kernel function.
+
+Each helper either hands back its argument in a normal form (an int becomes a
+``(height, width)`` pair, a padding string becomes four numbers) or raises an
+error whose message names the argument, states the rule and shows the numbers
+that break it. Wrong types raise ``TypeError``; wrong values raise ``ValueError``.
+"""
+
+from collections.abc import Mapping, Sequence
+from functools import reduce
+from numbers import Integral
+
+import torch
+
+Pair = tuple[int, int]
+Padding = tuple[int, int, int, int]  # (top, bottom, left, right)
+
+AXES = ("height", "width")
+
+
+def _size(shape: Sequence[int]) -> str:
+    """Write a shape the way the course does: ``(3, 4)`` -> ``'3×4'``."""
+    return "×".join(str(n) for n in shape)
+
+
+def _is_int(value: object) -> bool:
+    """True for ints (numpy ints too) but not for bools, which are ints in Python."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def check_int(value: object, name: str, minimum: int) -> int:
+    """A single int ≥ ``minimum`` (used for ``groups``)."""
+    if not _is_int(value):
+        raise TypeError(
+            f"{name}: expected an int, got {type(value).__name__} {value!r}"
+        )
+    if value < minimum:
+        raise ValueError(f"{name}: must be ≥ {minimum}, got {value}")
+    return int(value)
+
+
+def as_pair(value: object, name: str, minimum: int) -> Pair:
+    """Normalise an int or a pair of ints to ``(height, width)``, each ≥ ``minimum``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(
+                f"{name}: expected an int or a pair (height, width), "
+                f"got {tuple(value)} of length {len(value)}"
+            )
+        items = tuple(value)
+    else:
+        items = (value, value)
+    if not all(_is_int(item) for item in items):
+        raise TypeError(
+            f"{name}: expected an int or a pair of ints, "
+            f"got {type(value).__name__} {value!r}"
+        )
+    if min(items) < minimum:
+        raise ValueError(f"{name}: must be ≥ {minimum} on each axis, got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def check_tensor(tensor: object, name: str, layouts: Mapping[int, str]) -> None:
+    """A non-empty tensor of real numbers whose number of axes is a key of ``layouts``.
+
+    ``layouts`` maps each allowed number of axes to the meaning of the axes,
+    e.g. ``{3: "(C, H, W)", 4: "(N, C, H, W)"}``, so the message can say what
+    was expected.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.dtype == torch.bool or tensor.is_complex():
+        raise TypeError(
+            f"{name}: expected real numbers (a float or int dtype), got {tensor.dtype}"
+        )
+    shape = tuple(tensor.shape)
+    if tensor.dim() not in layouts:
+        wanted = " or ".join(f"{n}-D {layout}" for n, layout in layouts.items())
+        raise ValueError(
+            f"{name}: expected a {wanted} tensor, got {tensor.dim()}-D "
+            f"with shape {shape}"
+        )
+    if tensor.numel() == 0:
+        raise ValueError(
+            f"{name}: is empty (shape {shape}): every axis needs at least one element"
+        )
+
+
+def check_channels(got: int, expected: int, source: str) -> None:
+    """X must have as many channels as the kernel expects (``source`` says why)."""
+    if got != expected:
+        raise ValueError(
+            f"X: has {got} channels, but the kernel expects {expected} ({source})"
+        )
+
+
+def check_kernel_1x1(K: torch.Tensor) -> None:
+    """The 1×1 shortcut only works when the kernel really is 1×1."""
+    if tuple(K.shape[2:]) != (1, 1):
+        raise ValueError(
+            f"K: expected a 1×1 kernel, got {_size(K.shape[2:])}; "
+            "use corr2d_multi_out for larger kernels"
+        )
+
+
+def check_fits(
+    name: str,
+    kernel: Sequence[int],
+    size: Sequence[int],
+    padding: Pair = (0, 0),
+    dilation: Pair = (1, 1),
+) -> None:
+    """The (dilated) kernel must fit inside the (padded) input on both axes.
+
+    Otherwise the output would have no rows or no columns. ``padding`` is the
+    total padding per axis (both sides together).
+    """
+    effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    padded = [n + p for n, p in zip(size, padding, strict=True)]
+    for axis, k_eff, n in zip(AXES, effective, padded, strict=True):
+        if k_eff > n:
+            plain = padding == (0, 0) and dilation == (1, 1)
+            dilated = (
+                "" if list(kernel) == effective else f", dilated to {_size(effective)}"
+            )
+            where = "input" if padding == (0, 0) else "padded input"
+            rule = "k ≤ n" if plain else "k_eff = d·(k−1)+1 ≤ n + 2p"
+            raise ValueError(
+                f"{name}: the kernel ({_size(kernel)}{dilated}) is larger than the "
+                f"{where} ({_size(padded)}): each axis needs {rule}, "
+                f"but {axis} has {k_eff} > {n}"
+            )
+
+
+def conv_padding(
+    padding: object, kernel: Pair, stride: Pair, dilation: Pair
+) -> Padding:
+    """Turn ``padding`` into pixels per side: (top, bottom, left, right).
+
+    ``padding`` is an int, a pair (height, width), ``'valid'`` or ``'same'``.
+
+    ``'same'`` pads ``d·(k−1)`` per axis in total so the output keeps the input's
+    size; like PyTorch, an odd total puts the extra row/column at the bottom/right.
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(
+                    "padding: 'same' keeps the output the size of the input, "
+                    f"so it needs stride 1, got stride {stride}"
+                )
+            total_h, total_w = (
+                d * (k - 1) for k, d in zip(kernel, dilation, strict=True)
+            )
+            return (
+                total_h // 2,
+                total_h - total_h // 2,
+                total_w // 2,
+                total_w - total_w // 2,
+            )
+        raise ValueError(
+            f"padding: unknown padding {padding!r}: "
+            "use an int, a pair, 'valid' or 'same'"
+        )
+    p_h, p_w = as_pair(padding, "padding", minimum=0)
+    return p_h, p_h, p_w, p_w
+
+
+def check_groups(groups: object, c_in: int, c_out: int) -> int:
+    """``groups`` must be ≥ 1 and split both the input and output channels evenly."""
+    groups = check_int(groups, "groups", minimum=1)
+    if c_in % groups:
+        raise ValueError(
+            f"groups: {groups} does not divide the {c_in} input channels of X "
+            f"({c_in} % {groups} = {c_in % groups})"
+        )
+    if c_out % groups:
+        raise ValueError(
+            f"groups: {groups} does not divide the {c_out} output channels of W "
+            f"({c_out} % {groups} = {c_out % groups})"
+        )
+    return groups
+
+
+def check_bias(bias: object, c_out: int) -> None:
+    """``bias`` is ``None`` or one number per output channel: shape ``(C_out,)``."""
+    if bias is None:
+        return
+    check_tensor(bias, "bias", {1: "(C_out,)"})
+    if bias.shape[0] != c_out:
+        raise ValueError(
+            f"bias: expected shape ({c_out},), one value per output channel of W, "
+            f"got {tuple(bias.shape)}"
+        )
+
+
+def check_mode(mode: object) -> None:
+    """Pooling keeps either the largest value or the mean of each window."""
+    if not isinstance(mode, str):
+        raise TypeError(f"mode: expected 'max' or 'mean', got {type(mode).__name__}")
+    if mode not in ("max", "mean"):
+        raise ValueError(f"mode: unknown pooling mode {mode!r}: use 'max' or 'mean'")
+
+
+def pool_args(
+    X: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+) -> tuple[Pair, Pair, Pair, Pair]:
+    """Check the arguments of a pooling layer; return kernel, stride, padding, dilation.
+
+    ``stride=None`` means "jump a whole window" (stride = kernel_size). As in
+    PyTorch, padding may be at most half the kernel size on each axis.
+    """
+    check_tensor(X, "X", {3: "(C, H, W)", 4: "(N, C, H, W)"})
+    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
+    stride = kernel if stride is None else as_pair(stride, "stride", minimum=1)
+    padding = as_pair(padding, "padding", minimum=0)
+    dilation = as_pair(dilation, "dilation", minimum=1)
+    for axis, p, k in zip(AXES, padding, kernel, strict=True):
+        if 2 * p > k:
+            raise ValueError(
+                f"padding: {padding} is more than half of kernel_size {kernel}: "
+                f"pooling needs p ≤ k/2 on each axis, but {axis} has {p} > {k}/2"
+            )
+    total = (2 * padding[0], 2 * padding[1])
+    check_fits("kernel_size", kernel, X.shape[-2:], total, dilation)
+    return kernel, stride, padding, dilation
+
+
+def common_dtype(*tensors: torch.Tensor) -> torch.dtype:
+    """The dtype PyTorch's type promotion gives when the tensors are combined."""
+    return reduce(torch.promote_types, (t.dtype for t in tensors))
