@@ -29,9 +29,7 @@ def torch_conv2d(*args, **kwargs) -> torch.Tensor:
 
 def int_or_pair(low: int, high: int) -> st.SearchStrategy:
     """An int, or a (height, width) pair: both spellings must work."""
-    return st.integers(low, high) | st.tuples(
-        st.integers(low, high), st.integers(low, high)
-    )
+    return st.integers(low, high) | st.tuples(st.integers(low, high), st.integers(low, high))
 
 
 def pair(value: int | tuple[int, int]) -> tuple[int, int]:

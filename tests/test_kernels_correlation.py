@@ -63,9 +63,7 @@ def test_edge_detection_worked_example() -> None:
     assert_close(corr2d(X.T, K), torch.zeros((8, 5)), rtol=0, atol=0)
 
 
-X_MULTI = torch.stack(
-    [torch.arange(9).reshape(3, 3), torch.arange(1, 10).reshape(3, 3)]
-)
+X_MULTI = torch.stack([torch.arange(9).reshape(3, 3), torch.arange(1, 10).reshape(3, 3)])
 K_MULTI = torch.tensor([[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
 
 

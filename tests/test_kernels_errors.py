@@ -49,9 +49,7 @@ def cases(*items: Case) -> pytest.MarkDecorator:
         ["W", "5×5", "4×4", "height has 5 > 4"],
     ),
     (
-        lambda: conv2d(
-            ones(1, 4, 4), ones(1, 1, 3, 3), padding=(0, 1), dilation=(1, 3)
-        ),
+        lambda: conv2d(ones(1, 4, 4), ones(1, 1, 3, 3), padding=(0, 1), dilation=(1, 3)),
         ["W", "3×3, dilated to 3×7", "padded input (4×6)", "width has 7 > 6"],
     ),
     (lambda: corr2d(ones(2, 3), ones(3, 3)), ["K", "3×3", "2×3", "height has 3 > 2"]),

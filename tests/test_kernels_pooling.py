@@ -21,9 +21,7 @@ def randn(shape: tuple[int, ...], seed: int, dtype: torch.dtype) -> torch.Tensor
 
 def int_or_pair(low: int, high: int) -> st.SearchStrategy:
     """An int, or a (height, width) pair: both spellings must work."""
-    return st.integers(low, high) | st.tuples(
-        st.integers(low, high), st.integers(low, high)
-    )
+    return st.integers(low, high) | st.tuples(st.integers(low, high), st.integers(low, high))
 
 
 def pair(value: int | tuple[int, int]) -> tuple[int, int]:

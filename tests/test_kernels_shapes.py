@@ -32,9 +32,7 @@ def test_output_size_returns_int_only_for_all_int_arguments() -> None:
 
 
 def int_or_pair(low: int, high: int) -> st.SearchStrategy:
-    return st.integers(low, high) | st.tuples(
-        st.integers(low, high), st.integers(low, high)
-    )
+    return st.integers(low, high) | st.tuples(st.integers(low, high), st.integers(low, high))
 
 
 def pair(value: int | tuple[int, int]) -> tuple[int, int]:

@@ -26,9 +26,7 @@ def torch_aliases(tree: ast.Module) -> dict[str, str]:
                 if alias.name.split(".")[0] == "torch":
                     local = alias.asname or alias.name.split(".")[0]
                     aliases[local] = alias.name if alias.asname else "torch"
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-            "torch"
-        ):
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("torch"):
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return aliases

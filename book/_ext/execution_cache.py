@@ -31,13 +31,21 @@ def _clear_stale_cache(app: Sphinx, config) -> None:
     cache = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     stamp = cache.parent / "convlab.fingerprint"
     current = fingerprint()
-    if stamp.exists() and stamp.read_text() == current:
-        return
-    shutil.rmtree(cache, ignore_errors=True)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(current)
+    app.convlab_changed = not (stamp.exists() and stamp.read_text() == current)
+    if app.convlab_changed:
+        shutil.rmtree(cache, ignore_errors=True)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(current)
+
+
+def _reread_notebooks(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """After a package change, every notebook page is re-read (and so re-executed)."""
+    if not getattr(app, "convlab_changed", False):
+        return []
+    return [doc for doc in env.found_docs if env.doc2path(doc).suffix == ".ipynb"]
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _clear_stale_cache)
+    app.connect("env-get-outdated", _reread_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

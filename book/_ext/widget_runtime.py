@@ -110,7 +110,9 @@ def vendor_dir() -> Path:
     static = CACHE / "static"
     vendor = static / "vendor"
     stamp = vendor / "PINNED"
-    wanted = "\n".join(f"{n}@{v[0]} {v[1]} {sorted(v[2].items())}" for n, v in sorted(PINNED.items()))
+    wanted = "\n".join(
+        f"{n}@{v[0]} {v[1]} {sorted(v[2].items())}" for n, v in sorted(PINNED.items())
+    )
     if not (stamp.exists() and stamp.read_text() == wanted):
         shutil.rmtree(vendor, ignore_errors=True)
         vendor.mkdir(parents=True)

@@ -32,9 +32,7 @@ def show_grids(
     ``operators`` are drawn between consecutive grids (e.g. ``"⋆"``, ``"="``).
     """
     if len(titles) != len(grids):
-        raise ValueError(
-            f"titles: expected {len(grids)} titles, one per grid, got {len(titles)}"
-        )
+        raise ValueError(f"titles: expected {len(grids)} titles, one per grid, got {len(titles)}")
     highlights = list(highlights) if highlights is not None else [None] * len(grids)
     if len(highlights) != len(grids):
         raise ValueError(
@@ -46,13 +44,9 @@ def show_grids(
     height = max(g.shape[0] for g in grids) + 1
     fig, ax = plt.subplots(figsize=(width * cell_size, height * cell_size))
     x0 = 0.0
-    for n, (grid, title, mask) in enumerate(
-        zip(grids, titles, highlights, strict=True)
-    ):
+    for n, (grid, title, mask) in enumerate(zip(grids, titles, highlights, strict=True)):
         if grid.dim() != 2:
-            raise ValueError(
-                f"grids[{n}]: expected a 2-D tensor, got shape {tuple(grid.shape)}"
-            )
+            raise ValueError(f"grids[{n}]: expected a 2-D tensor, got shape {tuple(grid.shape)}")
         rows, cols = grid.shape
         top = (height - 1 + rows) / 2
         for i in range(rows):
@@ -96,9 +90,7 @@ def show_grids(
     return fig
 
 
-def window_mask(
-    shape: tuple[int, int], top: int, left: int, size: tuple[int, int]
-) -> torch.Tensor:
+def window_mask(shape: tuple[int, int], top: int, left: int, size: tuple[int, int]) -> torch.Tensor:
     """A boolean mask that is True on the ``size`` window whose corner is (top, left)."""
     mask = torch.zeros(shape, dtype=torch.bool)
     mask[top : top + size[0], left : left + size[1]] = True

@@ -31,9 +31,7 @@ def _is_int(value: object) -> bool:
 def check_int(value: object, name: str, minimum: int) -> int:
     """A single int ≥ ``minimum`` (used for ``groups``)."""
     if not _is_int(value):
-        raise TypeError(
-            f"{name}: expected an int, got {type(value).__name__} {value!r}"
-        )
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
     if value < minimum:
         raise ValueError(f"{name}: must be ≥ {minimum}, got {value}")
     return int(value)
@@ -52,8 +50,7 @@ def as_pair(value: object, name: str, minimum: int) -> Pair:
         items = (value, value)
     if not all(_is_int(item) for item in items):
         raise TypeError(
-            f"{name}: expected an int or a pair of ints, "
-            f"got {type(value).__name__} {value!r}"
+            f"{name}: expected an int or a pair of ints, got {type(value).__name__} {value!r}"
         )
     if min(items) < minimum:
         raise ValueError(f"{name}: must be ≥ {minimum} on each axis, got {value!r}")
@@ -70,28 +67,21 @@ def check_tensor(tensor: object, name: str, layouts: Mapping[int, str]) -> None:
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{name}: expected a torch.Tensor, got {type(tensor).__name__}")
     if tensor.dtype == torch.bool or tensor.is_complex():
-        raise TypeError(
-            f"{name}: expected real numbers (a float or int dtype), got {tensor.dtype}"
-        )
+        raise TypeError(f"{name}: expected real numbers (a float or int dtype), got {tensor.dtype}")
     shape = tuple(tensor.shape)
     if tensor.dim() not in layouts:
         wanted = " or ".join(f"{n}-D {layout}" for n, layout in layouts.items())
         raise ValueError(
-            f"{name}: expected a {wanted} tensor, got {tensor.dim()}-D "
-            f"with shape {shape}"
+            f"{name}: expected a {wanted} tensor, got {tensor.dim()}-D with shape {shape}"
         )
     if tensor.numel() == 0:
-        raise ValueError(
-            f"{name}: is empty (shape {shape}): every axis needs at least one element"
-        )
+        raise ValueError(f"{name}: is empty (shape {shape}): every axis needs at least one element")
 
 
 def check_channels(got: int, expected: int, source: str) -> None:
     """X must have as many channels as the kernel expects (``source`` says why)."""
     if got != expected:
-        raise ValueError(
-            f"X: has {got} channels, but the kernel expects {expected} ({source})"
-        )
+        raise ValueError(f"X: has {got} channels, but the kernel expects {expected} ({source})")
 
 
 def check_kernel_1x1(K: torch.Tensor) -> None:
@@ -120,9 +110,7 @@ def check_fits(
     for axis, k_eff, n in zip(AXES, effective, padded, strict=True):
         if k_eff > n:
             plain = padding == (0, 0) and dilation == (1, 1)
-            dilated = (
-                "" if list(kernel) == effective else f", dilated to {_size(effective)}"
-            )
+            dilated = "" if list(kernel) == effective else f", dilated to {_size(effective)}"
             where = "input" if padding == (0, 0) else "padded input"
             rule = "k ≤ n" if plain else "k_eff = d·(k−1)+1 ≤ n + 2p"
             raise ValueError(
@@ -132,9 +120,7 @@ def check_fits(
             )
 
 
-def conv_padding(
-    padding: object, kernel: Pair, stride: Pair, dilation: Pair
-) -> Padding:
+def conv_padding(padding: object, kernel: Pair, stride: Pair, dilation: Pair) -> Padding:
     """Turn ``padding`` into pixels per side: (top, bottom, left, right).
 
     ``padding`` is an int, a pair (height, width), ``'valid'`` or ``'same'``.
@@ -151,9 +137,7 @@ def conv_padding(
                     "padding: 'same' keeps the output the size of the input, "
                     f"so it needs stride 1, got stride {stride}"
                 )
-            total_h, total_w = (
-                d * (k - 1) for k, d in zip(kernel, dilation, strict=True)
-            )
+            total_h, total_w = (d * (k - 1) for k, d in zip(kernel, dilation, strict=True))
             return (
                 total_h // 2,
                 total_h - total_h // 2,
@@ -161,8 +145,7 @@ def conv_padding(
                 total_w - total_w // 2,
             )
         raise ValueError(
-            f"padding: unknown padding {padding!r}: "
-            "use an int, a pair, 'valid' or 'same'"
+            f"padding: unknown padding {padding!r}: use an int, a pair, 'valid' or 'same'"
         )
     p_h, p_w = as_pair(padding, "padding", minimum=0)
     return p_h, p_h, p_w, p_w

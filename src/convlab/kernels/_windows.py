@@ -18,9 +18,7 @@ def pad2d(X: torch.Tensor, padding: Padding, value: float = 0) -> torch.Tensor:
     return F.pad(X, (left, right, top, bottom), value=value)
 
 
-def sliding_windows(
-    X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair
-) -> torch.Tensor:
+def sliding_windows(X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair) -> torch.Tensor:
     """View ``(..., H, W)`` as ``(..., H', W', k_h, k_w)``: one window per output cell.
 
     ``Tensor.unfold`` cuts windows of the dilated span ``d·(k−1)+1`` every

@@ -47,13 +47,9 @@ def conv2d(
     pads = conv_padding(padding, kernel, stride, dilation)
     c_in = X.shape[-3]
     groups = check_groups(groups, c_in, c_out)
-    check_channels(
-        c_in, c_group * groups, f"W.shape[1] × groups = {c_group} × {groups}"
-    )
+    check_channels(c_in, c_group * groups, f"W.shape[1] × groups = {c_group} × {groups}")
     check_bias(bias, c_out)
-    check_fits(
-        "W", kernel, X.shape[-2:], (pads[0] + pads[1], pads[2] + pads[3]), dilation
-    )
+    check_fits("W", kernel, X.shape[-2:], (pads[0] + pads[1], pads[2] + pads[3]), dilation)
 
     batched = X.dim() == 4
     if not batched:

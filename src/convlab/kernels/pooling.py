@@ -24,9 +24,7 @@ def pool2d(X: torch.Tensor, pool_size: IntOrPair, mode: str = "max") -> torch.Te
     check_fits("pool_size", (p_h, p_w), X.shape)
     use_float = mode == "mean" and not X.is_floating_point()
     dtype = torch.get_default_dtype() if use_float else X.dtype
-    Y = torch.zeros(
-        (X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=dtype, device=X.device
-    )
+    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             window = X[i : i + p_h, j : j + p_w]
@@ -54,9 +52,7 @@ def max_pool2d(
     X is (C, H, W) or (N, C, H, W). ``stride`` defaults to ``kernel_size``
     (windows side by side). Padding cells hold −∞, so they never win.
     """
-    kernel, stride, padding, dilation = pool_args(
-        X, kernel_size, stride, padding, dilation
-    )
+    kernel, stride, padding, dilation = pool_args(X, kernel_size, stride, padding, dilation)
     p_h, p_w = padding
     X = pad2d(X, (p_h, p_h, p_w, p_w), value=_lowest(X.dtype))
     return sliding_windows(X, kernel, stride, dilation).amax(dim=(-2, -1))

@@ -20,12 +20,12 @@ MODES = ("correlation", "convolution")
 
 def size_problem(nh: int, nw: int, kh: int, kw: int) -> str | None:
     """Why a kh×kw kernel cannot slide over an nh×nw input (words and numbers), or None."""
-    for axis, n, k in (("rows", nh, kh), ("columns", nw, kw)):
+    for axis, n, k in (("row", nh, kh), ("column", nw, kw)):
         if k > n:
             return (
-                f"The kernel has {k} {axis} but the input has only {n}: a window must fit "
-                f"inside the input (k ≤ n), so the output would have "
-                f"{n} − {k} + 1 = {n - k + 1} {axis}."
+                f"The kernel has {k} {axis}s but the input has only {n}: a window must fit "
+                f"inside the input (k ≤ n), and n − k + 1 = {n} − {k} + 1 = {n - k + 1} "
+                f"leaves no output {axis}."
             )
     return None
 

@@ -80,11 +80,12 @@ export function convolve2d(X, K) {
  * convlab.widgets.stepper.size_problem in Python.
  */
 export function sizeProblem(nh, nw, kh, kw) {
-  for (const [axis, n, k] of [["rows", nh, kh], ["columns", nw, kw]]) {
+  for (const [axis, n, k] of [["row", nh, kh], ["column", nw, kw]]) {
     if (k > n) {
       return (
-        `The kernel has ${k} ${axis} but the input has only ${n}: a window must fit inside ` +
-        `the input (k ≤ n), so the output would have ${n} − ${k} + 1 = ${n - k + 1} ${axis}.`
+        `The kernel has ${k} ${axis}s but the input has only ${n}: a window must fit ` +
+        `inside the input (k ≤ n), and n − k + 1 = ${n} − ${k} + 1 = ${n - k + 1} ` +
+        `leaves no output ${axis}.`
       );
     }
   }

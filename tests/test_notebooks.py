@@ -1,0 +1,106 @@
+"""The chapters as committed: executed, in the table of contents, in step with convlab.
+
+nbval (run by the test command) re-executes every notebook and compares its
+outputs; these tests check what nbval does not: that the saved notebooks are
+complete and agree with the library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from convlab import kernels
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = {toc["root"]} | {c["file"] for p in toc["parts"] for c in p["chapters"]}
+    on_disk = {p.relative_to(ROOT).with_suffix("").as_posix() for p in NOTEBOOKS}
+    assert on_disk <= listed, f"notebooks missing from _toc.yml: {on_disk - listed}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_saved_executed_with_widget_state(path):
+    nb = load(path)
+    cells = code_cells(nb)
+    assert all(c.get("execution_count") for c in cells), "a code cell was saved unexecuted"
+    counts = [c["execution_count"] for c in cells]
+    assert counts == sorted(counts), "cells were executed out of order"
+    for cell in cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error" or "raises-exception" in tags, source(cell)
+    views = [o for c in cells for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+    if views:
+        state = nb["metadata"]["widgets"][WIDGET_STATE]["state"]
+        for view in views:
+            assert view["data"][WIDGET_VIEW]["model_id"] in state
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_saved_widget_code_is_the_current_code(path):
+    """A chapter saved with an older widget module shows stale sliders on the web page."""
+    state = load(path)["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for model in state.values():
+        widget_id = model["state"].get("_anywidget_id")
+        if not widget_id:
+            continue
+        module, name = widget_id.rsplit(".", 1)
+        cls = getattr(importlib.import_module(module), name)
+        assert model["state"]["_esm"] == str(cls._esm), f"{path.name}: re-execute it ({name})"
+        assert model["state"]["_css"] == str(cls._css), f"{path.name}: re-execute it ({name})"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_install_cell_uses_the_configured_repository(path):
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    first_code = source(code_cells(load(path))[0])
+    assert 'find_spec("convlab")' in first_code
+    assert f"git+{url}" in first_code
+
+
+def chapter_function(path: Path, name: str):
+    """The function ``name`` as the chapter defines it (executed from its cell)."""
+    for cell in code_cells(load(path)):
+        if re.search(rf"^def {name}\(", source(cell), re.M):
+            namespace: dict = {}
+            exec(compile(source(cell), f"{path.name}:{name}", "exec"), namespace)  # noqa: S102
+            return namespace[name]
+    raise AssertionError(f"{path.name} defines no {name}()")
+
+
+def test_chapter_corr2d_is_the_library_corr2d():
+    corr2d = chapter_function(ROOT / "book" / "ch02_cross_correlation.ipynb", "corr2d")
+    g = torch.Generator().manual_seed(0)
+    for _ in range(50):
+        nh, nw = torch.randint(1, 9, (2,), generator=g).tolist()
+        kh, kw = (
+            torch.randint(1, nh + 1, (1,), generator=g).item(),
+            torch.randint(1, nw + 1, (1,), generator=g).item(),
+        )
+        X, K = torch.randn(nh, nw, generator=g), torch.randn(kh, kw, generator=g)
+        torch.testing.assert_close(corr2d(X, K), kernels.corr2d(X, K))
