@@ -42,7 +42,7 @@ def _reread_notebooks(app: Sphinx, env, added, changed, removed) -> list[str]:
     """After a package change, every notebook page is re-read (and so re-executed)."""
     if not getattr(app, "convlab_changed", False):
         return []
-    return [doc for doc in env.found_docs if env.doc2path(doc).suffix == ".ipynb"]
+    return [doc for doc in env.found_docs if Path(env.doc2path(doc)).suffix == ".ipynb"]
 
 
 def setup(app: Sphinx) -> dict:
