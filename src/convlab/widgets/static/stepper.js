@@ -157,7 +157,7 @@ function render({ model, el }) {
     xTable.update(X, (r, c, td) => td.classList.toggle("cl-on", inWindow(r, c)));
     kTable.update(K, (r, c, td) => td.classList.toggle("cl-on", mode === "correlation"));
     flippedHolder.replaceChildren(
-      mode === "convolution" ? matrixTable(applied, "K flipped (applied)", (r, c, td) => td.classList.add("cl-on")) : "",
+      mode === "convolution" ? matrixTable(applied, "K flipped", (r, c, td) => td.classList.add("cl-on")) : "",
     );
     const Y = mode === "convolution" ? convolve2d(X, K) : corr2d(X, K);
     outputHolder.replaceChildren(
