@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
-import subprocess
-from pathlib import Path
 
-import pytest
 import torch
+from jsmath import run_js
 
 from convlab import kernels
 from convlab.widgets.stepper import size_problem
 from convlab.widgets.text import format_number, spelled_sum
-
-RUNNER = Path(__file__).parent / "js" / "run_convmath.mjs"
-
-
-def run_js(cases: list[dict]) -> list:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("these tests run convmath.js in Node.js: install `nodejs`", pytrace=False)
-    done = subprocess.run(
-        [node, str(RUNNER)], input=json.dumps(cases), capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def random_conv_case(rng: random.Random) -> dict:
@@ -40,17 +23,16 @@ def random_conv_case(rng: random.Random) -> dict:
     X = [[rng.randint(-9, 9) / rng.choice([1, 2, 4]) for _ in range(nw)] for _ in range(nh)]
     K = [[rng.randint(-5, 5) / rng.choice([1, 2]) for _ in range(kw)] for _ in range(kh)]
     options = {"stride": [sh, sw], "padding": [ph, pw], "dilation": [dh, dw]}
-    return {"fn": "correlate2d", "args": {"X": X, "K": K, "options": options}}
+    return ("correlate2d", [X, K, options])
 
 
 def test_correlate2d_matches_conv2d_on_random_cases():
     rng = random.Random(0)
     cases = [random_conv_case(rng) for _ in range(300)]
-    for case, got in zip(cases, run_js(cases), strict=True):
-        a = case["args"]
-        X = torch.tensor(a["X"], dtype=torch.float64)
-        W = torch.tensor(a["K"], dtype=torch.float64)[None, None]
-        expected = kernels.conv2d(X[None], W, **a["options"])[0]
+    for (_, (X, K, options)), got in zip(cases, run_js(cases), strict=True):
+        X = torch.tensor(X, dtype=torch.float64)
+        W = torch.tensor(K, dtype=torch.float64)[None, None]
+        expected = kernels.conv2d(X[None], W, **options)[0]
         torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), expected)
 
 
@@ -62,9 +44,9 @@ def test_convolve2d_matches_python():
         k = min(k, n)
         X = [[rng.randint(-9, 9) for _ in range(n)] for _ in range(n)]
         K = [[rng.randint(-3, 3) for _ in range(k)] for _ in range(k)]
-        cases.append({"fn": "convolve2d", "args": {"X": X, "K": K}})
-    for case, got in zip(cases, run_js(cases), strict=True):
-        X, K = (torch.tensor(case["args"][m], dtype=torch.float64) for m in "XK")
+        cases.append(("convolve2d", [X, K]))
+    for (_, (X, K)), got in zip(cases, run_js(cases), strict=True):
+        X, K = torch.tensor(X, dtype=torch.float64), torch.tensor(K, dtype=torch.float64)
         torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), kernels.convolve2d(X, K))
 
 
@@ -74,9 +56,8 @@ def test_output_size_matches_python():
     for _ in range(200):
         k, d, p, s = rng.randint(1, 5), rng.randint(1, 3), rng.randint(0, 3), rng.randint(1, 4)
         n = rng.randint(max(1, d * (k - 1) + 1 - 2 * p), 20)
-        cases.append({"fn": "outputSize", "args": [n, k, s, p, d]})
-    for case, got in zip(cases, run_js(cases), strict=True):
-        n, k, s, p, d = case["args"]
+        cases.append(("outputSize", [n, k, s, p, d]))
+    for (_, (n, k, s, p, d)), got in zip(cases, run_js(cases), strict=True):
         assert got == kernels.output_size(n, k, stride=s, padding=p, dilation=d)
 
 
@@ -85,9 +66,9 @@ def test_messages_and_number_format_match_python():
     numbers = [0, 19, -3, 0.5, -1.2345, 2 / 3, 1e-4, -0.0004, 123.4567, 7.0]
     sums = [[(0, 0), (1, 1), (3, 2), (4, 3)], [(-1.5, 2), (3, -0.25)], [(2 / 3, 3)]]
     cases = (
-        [{"fn": "sizeProblem", "args": list(s)} for s in sizes]
-        + [{"fn": "formatNumber", "args": v} for v in numbers]
-        + [{"fn": "spelledSum", "args": t} for t in sums]
+        [("sizeProblem", list(s)) for s in sizes]
+        + [("formatNumber", [v]) for v in numbers]
+        + [("spelledSum", [[{"x": x, "k": k} for x, k in t]]) for t in sums]
     )
     expected = (
         [size_problem(*s) for s in sizes]

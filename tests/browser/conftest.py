@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+# CONVLAB_BUILD_DIR builds elsewhere (JB's --path-output), e.g. to test two trees at once.
+OUTPUT = Path(os.environ.get("CONVLAB_BUILD_DIR", ROOT))
+HTML = OUTPUT / "_build" / "html"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,11 +45,17 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The book, built as the README builds it (warnings are errors)."""
-    command = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-W", "-n", "--keep-going"]
-    jb = Path(sys.executable).with_name("jupyter-book")
-    if jb.exists():
-        command = [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    """The book, built as the README builds it (warnings are errors).
+
+    CONVLAB_USE_EXISTING_BUILD=1 skips the build and tests the last one (quicker
+    while working on a page; the test command always builds).
+    """
+    if os.environ.get("CONVLAB_USE_EXISTING_BUILD") == "1" and (HTML / "index.html").exists():
+        return HTML
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    if OUTPUT != ROOT:
+        command += ["--path-output", str(OUTPUT)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         pytest.fail(f"the book did not build:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")

@@ -2,7 +2,8 @@
 
 anywidget saves a widget's ``_esm`` source into the notebook and the built page,
 so a view cannot import sibling files. Each widget's module is therefore the
-shared maths (``convmath.js``) and DOM helpers (``ui.js``) followed by the view.
+shared maths (``convmath.js``), DOM helpers (``ui.js``) and line chart
+(``svgplot.js``), followed by the view.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 STATIC = Path(__file__).parent / "static"
-SHARED = ("convmath.js", "ui.js")
+SHARED = ("convmath.js", "ui.js", "svgplot.js")
 
 
 def bundle(view: str) -> str:
