@@ -5,11 +5,13 @@
 - ``conv``: ``conv2d``, the vectorised layer with stride, padding, dilation, groups.
 - ``pooling``: the ``pool2d`` loop and the ``max_pool2d`` / ``avg_pool2d`` layers.
 - ``shapes``: ``output_size``, the output-shape formula.
+- ``convolution1d``: ``convolve1d``, the 1-D convolution of signals and systems.
 
 Every function checks its arguments and explains what is wrong, with the numbers.
 """
 
 from .conv import conv2d
+from .convolution1d import convolve1d
 from .correlation import (
     convolve2d,
     corr2d,
@@ -23,6 +25,7 @@ from .shapes import output_size
 __all__ = [
     "avg_pool2d",
     "conv2d",
+    "convolve1d",
     "convolve2d",
     "corr2d",
     "corr2d_multi_in",

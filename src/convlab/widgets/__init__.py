@@ -5,6 +5,19 @@ one: anywidget stores the view's ES module with the page, and the view
 recomputes from ``convmath.js``.
 """
 
+from convlab.widgets.edge_learner import EdgeLearner, learn_edge  # chapter 3
+from convlab.widgets.explorer import ConvolutionExplorer, explore  # chapter 4
+from convlab.widgets.first_order import FirstOrderSystem  # chapter 1
+from convlab.widgets.params import ParameterCounter  # chapter 1
 from convlab.widgets.stepper import CorrelationStepper, step
 
-__all__ = ["CorrelationStepper", "step"]
+__all__ = [
+    "ConvolutionExplorer",
+    "explore",
+    "CorrelationStepper",
+    "step",
+    "FirstOrderSystem",
+    "ParameterCounter",
+    "EdgeLearner",
+    "learn_edge",
+]

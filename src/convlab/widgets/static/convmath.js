@@ -105,3 +105,351 @@ export function spelledSum(terms) {
   const total = terms.reduce((s, t) => s + t.x * t.k, 0);
   return `${terms.map((t) => `${show(t.x)}×${show(t.k)}`).join(" + ")} = ${formatNumber(total)}`;
 }
+
+// --- Chapter 4: padding and stride (ConvolutionExplorer) ---
+// Mirrors of convlab.widgets.explorer; sizes and settings are [height, width] pairs.
+
+/** The numbers 0, 1, 2, … row by row, counted modulo `modulo` (explorer.pattern_grid). */
+export function patternGrid(rows, cols, modulo) {
+  const row = (i) => Array.from({ length: cols }, (_, j) => (i * cols + j) % modulo);
+  return Array.from({ length: rows }, (_, i) => row(i));
+}
+
+/** An integer with a typographic minus sign, as in the formulas. */
+function signedText(v) {
+  return v < 0 ? `−${-v}` : String(v);
+}
+
+/** The output-size formula for one axis with the numbers filled in (explorer.size_formula). */
+export function sizeFormula(axis, n, k, s, p, d) {
+  const top = n + 2 * p - d * (k - 1) - 1;
+  return (
+    `Output ${axis} = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 = ` +
+    `⌊(${n} + 2·${p} − ${d}·(${k} − 1) − 1)/${s}⌋ + 1 = ` +
+    `⌊${signedText(top)}/${s}⌋ + 1 = ${signedText(Math.floor(top / s) + 1)}`
+  );
+}
+
+/** The nn.Conv2d layer (one channel in and out, no bias) with these settings. */
+export function conv2dCall(kernelSize, stride, padding, dilation) {
+  const pair = ([a, b]) => `(${a}, ${b})`;
+  return (
+    `nn.Conv2d(1, 1, kernel_size=${pair(kernelSize)}, stride=${pair(stride)}, ` +
+    `padding=${pair(padding)}, dilation=${pair(dilation)}, bias=False)`
+  );
+}
+
+/**
+ * Why the (dilated) kernel cannot slide over the padded input, in words with the
+ * numbers, or null. Same text as explorer.conv2d_problem in Python.
+ */
+export function conv2dProblem(inputSize, kernelSize, padding = [0, 0], dilation = [1, 1]) {
+  const sentences = [];
+  ["row", "column"].forEach((axis, i) => {
+    const [n, k, p, d] = [inputSize[i], kernelSize[i], padding[i], dilation[i]];
+    const span = d * (k - 1) + 1;
+    const padded = n + 2 * p;
+    if (span > padded) {
+      const kind = d === 1 ? "kernel" : "dilated kernel";
+      sentences.push(
+        `The ${kind} spans d·(k − 1) + 1 = ${d}·(${k} − 1) + 1 = ${span} ${axis}s, ` +
+          `but the padded input has only n + 2p = ${n} + 2·${p} = ${padded}: a window ` +
+          `must fit inside the padded input (d·(k − 1) + 1 ≤ n + 2p), so there is ` +
+          `no output ${axis}.`,
+      );
+    }
+  });
+  return sentences.length ? sentences.join(" ") : null;
+}
+
+/** The input cells [row, col] that no window reads (explorer.unread_cells). */
+export function unreadCells(inputSize, kernelSize, stride, padding, dilation) {
+  const read = [0, 1].map((i) => {
+    const [n, k, s, p, d] = [inputSize[i], kernelSize[i], stride[i], padding[i], dilation[i]];
+    const count = Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+    const cells = new Set();
+    for (let w = 0; w < count; w++) for (let a = 0; a < k; a++) cells.add(w * s + a * d - p);
+    return cells;
+  });
+  const unread = [];
+  for (let i = 0; i < inputSize[0]; i++) {
+    for (let j = 0; j < inputSize[1]; j++) if (!read[0].has(i) || !read[1].has(j)) unread.push([i, j]);
+  }
+  return unread;
+}
+
+// --- Chapter 1: from dense layers to convolution (ParameterCounter, FirstOrderSystem) ---
+// Mirrors of convlab.counting, convlab.signals, convlab.kernels.convolve1d and the
+// text helpers of convlab.widgets.params / convlab.widgets.first_order.
+
+/** 3600000100 -> "3,600,000,100" (params.format_count). */
+export function groupDigits(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Bytes in decimal units with about 3 significant digits: "14.4 GB" (counting.format_bytes). */
+export function formatBytes(bytes) {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  let power = 0;
+  while (power < units.length - 1 && bytes >= 1000 ** (power + 1)) power += 1;
+  const value = bytes / 1000 ** power;
+  const decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  const scale = 10 ** decimals;
+  let rounded = Math.floor(value * scale + 0.5) / scale;
+  if (rounded >= 1000 && power < units.length - 1) [rounded, power] = [1, power + 1];
+  let text = rounded.toFixed(decimals);
+  if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
+  return `${text} ${units[power]}`;
+}
+
+/** About `digits` significant digits, trailing zeros dropped: 0.00497 (first_order.format_sig). */
+export function formatSig(v, digits = 3) {
+  if (v === 0) return "0";
+  if (Math.abs(v) >= 1000) return String(Math.floor(v + 0.5));
+  const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(v))));
+  const scale = 10 ** decimals;
+  let text = (Math.floor(v * scale + 0.5) / scale).toFixed(decimals);
+  if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
+  return text === "-0" || text === "" ? "0" : text;
+}
+
+/** dense ÷ conv for the table: "1,285,639", "2.5" or "1 / 3,600" (params.format_ratio). */
+export function formatRatio(dense, conv) {
+  const ratio = dense / conv;
+  if (ratio >= 10) return groupDigits(Math.floor(ratio + 0.5));
+  if (ratio >= 0.01) return formatNumber(ratio);
+  return `1 / ${groupDigits(Math.floor(conv / dense + 0.5))}`;
+}
+
+/**
+ * Parameters (weights + biases) of nn.Linear(c·n², hidden) and of
+ * nn.Conv2d(c, outChannels, kernel) on an n × n image with c channels, and their
+ * float32 bytes (params.count; conv is null when the kernel does not fit).
+ */
+export function paramCounts(side, channels, hidden, outChannels, kernel) {
+  const inputs = channels * side * side;
+  const dense = inputs * hidden + hidden;
+  const fits = paramsProblem(side, kernel) === null;
+  const conv = fits ? outChannels * channels * kernel * kernel + outChannels : null;
+  return { inputs, dense, conv, denseBytes: 4 * dense, convBytes: fits ? 4 * conv : null };
+}
+
+/** Why a k × k kernel cannot slide over an n × n image, or null (params.size_problem). */
+export function paramsProblem(side, kernel) {
+  if (kernel <= side) return null;
+  return (
+    `The kernel (${kernel}×${kernel}) is larger than the image (${side}×${side}): ` +
+    `a window must fit inside the image (k ≤ n), and n − k + 1 = ${side} − ${kernel} ` +
+    `+ 1 = ${side - kernel + 1} leaves no output pixel.`
+  );
+}
+
+/**
+ * True 1-D convolution, full length: y[n] = Σ_k x[k] h[n − k] (kernels.convolve1d).
+ * Sample k of x adds a copy of h scaled by x[k], starting at k; zero samples add
+ * nothing, so they are skipped (same sums, much faster for a short pulse).
+ */
+export function convolve1d(x, h) {
+  const y = new Array(x.length + h.length - 1).fill(0);
+  for (let k = 0; k < x.length; k++) {
+    if (x[k] === 0) continue;
+    for (let i = 0; i < h.length; i++) y[k + i] += x[k] * h[i];
+  }
+  return y;
+}
+
+/** Closed-form answer of h(t) = e^(−t/T)/T to a pulse of width W (signals.rectangle_response). */
+export function firstOrderPulse(t, T, W) {
+  if (t < 0) return 0;
+  if (t <= W) return 1 - Math.exp(-t / T);
+  return Math.exp((W - t) / T) - Math.exp(-t / T); // (e^(W/T) − 1) e^(−t/T), the afterglow
+}
+
+/**
+ * The pulse sampled every dt, convolved with the sampled h: y ≈ dt · (x * h), next
+ * to the closed form, on t = 0 … ⌈W + 5T⌉ (signals.simulate_rectangle).
+ */
+export function firstOrderSimulation(T, W, dt) {
+  const tMax = Math.ceil(W + 5 * T);
+  const n = Math.floor(tMax / dt + 0.5) + 1;
+  const ones = Math.floor(W / dt + 0.5);
+  const t = Array.from({ length: n }, (_, k) => k * dt);
+  const x = t.map((_, k) => (k < ones ? 1 : 0));
+  const h = t.map((tk) => Math.exp(-tk / T) / T);
+  const y = convolve1d(x, h)
+    .slice(0, n)
+    .map((v) => dt * v);
+  const exact = t.map((tk) => firstOrderPulse(tk, T, W));
+  const maxError = y.reduce((m, v, k) => Math.max(m, Math.abs(v - exact[k])), 0);
+  return { t, x, y, exact, maxError };
+}
+
+/** Why samples dt apart cannot represent this pulse and system, or null (first_order.step_problem). */
+export function firstOrderProblem(T, W, dt) {
+  const steps = W / dt;
+  if (Math.abs(steps - Math.floor(steps + 0.5)) > 1e-9 * Math.max(1, steps)) {
+    const [w, d] = [formatNumber(W), formatNumber(dt)];
+    return (
+      `The pulse must last a whole number of steps, but W / dt = ${w} / ${d} = ${formatNumber(steps)}. ` +
+      `Sampled every ${d}, it would last ${formatNumber(Math.floor(steps) * dt)} or ` +
+      `${formatNumber(Math.ceil(steps) * dt)}, not ${w}: choose a dt that divides W.`
+    );
+  }
+  if (dt > T) {
+    return (
+      `The step dt = ${formatNumber(dt)} is longer than the time constant ` +
+      `T = ${formatNumber(T)}: within one step h(t) falls to e^(−dt/T) = ` +
+      `${formatNumber(Math.exp(-dt / T))} of its start, too fast for the samples ` +
+      "to follow. Choose dt ≤ T."
+    );
+  }
+  return null;
+}
+
+// --- Chapter 3: learning an edge detector (EdgeLearner) ---
+// Mirrors of convlab.training (learn_kernel, loss_hessian) and of the text helpers
+// of convlab.widgets.edge_learner. Gradient descent on a kernel (and a bias) with
+// the closed-form gradient: ∂L/∂K = 2·corr2d(X, Ŷ − Y), ∂L/∂b = 2·Σ(Ŷ − Y), ÷N for a mean.
+
+/**
+ * Learn a kernel that maps X to Y, starting from K0 (and b0 when `bias`).
+ * Entry t of losses/kernels/biases belongs to the weights after t updates; a run
+ * stops early once its loss passes `stopAbove` or is not finite (learn_kernel).
+ */
+export function learnKernel(X, Y, K0, b0, { lr, steps, loss = "sum", bias = false, stopAbove = Infinity }) {
+  const scale = loss === "mean" ? 1 / (Y.length * Y[0].length) : 1;
+  let K = K0.map((row) => row.slice());
+  let b = bias ? b0 : 0;
+  const losses = [];
+  const kernels = [];
+  const biases = bias ? [] : null;
+  for (let t = 0; ; t++) {
+    const Yhat = corr2d(X, K).map((row) => row.map((v) => v + b));
+    const R = Yhat.map((row, i) => row.map((v, j) => v - Y[i][j]));
+    let squares = 0;
+    let residualSum = 0;
+    R.forEach((row) => row.forEach((r) => ((squares += r * r), (residualSum += r))));
+    const L = squares * scale;
+    losses.push(L);
+    kernels.push(K);
+    if (bias) biases.push(b);
+    const stopped = !Number.isFinite(L) || L > stopAbove;
+    if (t === steps || stopped) return { losses, kernels, biases, output: Yhat, stopped };
+    const G = correlate2d(X, R); // the kernel's gradient is a cross-correlation
+    K = K.map((row, a) => row.map((k, c) => k - lr * 2 * scale * G[a][c]));
+    if (bias) b -= lr * 2 * scale * residualSum;
+  }
+}
+
+/**
+ * The Hessian of the squared loss: 2·Σ x xᵀ over the kh × kw windows x of X
+ * (a 1 appended for the bias), ÷ the number of windows for a mean (loss_hessian).
+ */
+export function lossHessian(X, kh, kw, loss = "sum", bias = false) {
+  const windows = [];
+  for (let i = 0; i + kh <= X.length; i++) {
+    for (let j = 0; j + kw <= X[0].length; j++) {
+      const x = [];
+      for (let a = 0; a < kh; a++) for (let c = 0; c < kw; c++) x.push(X[i + a][j + c]);
+      if (bias) x.push(1);
+      windows.push(x);
+    }
+  }
+  const p = windows[0].length;
+  const scale = loss === "mean" ? 2 / windows.length : 2;
+  return Array.from({ length: p }, (_, r) =>
+    Array.from({ length: p }, (_, c) => scale * windows.reduce((s, x) => s + x[r] * x[c], 0)),
+  );
+}
+
+/** Eigenvalues of a small symmetric matrix, largest first (Jacobi rotations). */
+export function symmetricEigenvalues(M) {
+  const n = M.length;
+  const A = M.map((row) => row.slice());
+  const norm = A.reduce((s, row) => s + row.reduce((t, v) => t + v * v, 0), 0);
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p][q] * A[p][q];
+    if (off <= 1e-32 * norm) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (A[p][q] === 0) continue;
+        // Rotate in the (p, q) plane so that A[p][q] becomes 0.
+        const theta = (A[q][q] - A[p][p]) / (2 * A[p][q]);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const [kp, kq] = [A[k][p], A[k][q]];
+          A[k][p] = c * kp - s * kq;
+          A[k][q] = s * kp + c * kq;
+        }
+        for (let k = 0; k < n; k++) {
+          const [pk, qk] = [A[p][k], A[q][k]];
+          A[p][k] = c * pk - s * qk;
+          A[q][k] = s * pk + c * qk;
+        }
+      }
+    }
+  }
+  return A.map((row, i) => row[i]).sort((x, y) => y - x);
+}
+
+/** 3 significant digits, exponent form when large or small: 0.0333, 25, 4.37e-4, 2.05e7 (format_short). */
+export function formatShort(v) {
+  if (v === 0) return "0";
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) {
+    const [mantissa, exponent] = v.toExponential(2).split("e");
+    return `${mantissa.replace(/\.?0+$/, "")}e${Number(exponent)}`;
+  }
+  return String(Number(v.toPrecision(3)));
+}
+
+function edgeListing(values) {
+  const words = values.map(formatShort);
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+/**
+ * Whether gradient descent with this learning rate converges on a quadratic loss
+ * with these Hessian eigenvalues, in words with the numbers (edge_learner.rate_report).
+ * Along an eigenvector, one step multiplies the error by 1 − lr·λ.
+ */
+export function rateReport(lr, eigenvalues) {
+  const lams = eigenvalues.slice().sort((x, y) => y - x);
+  const lamMax = lams[0];
+  const factors = lams.map((lam) => 1 - lr * lam);
+  // A direction with λ = 0 is one the loss cannot see: no step changes it.
+  const worst = Math.max(...factors.filter((_, i) => lams[i] > 1e-12 * lamMax).map(Math.abs));
+  const count = { 1: "one", 2: "two", 3: "three" }[lams.length] || String(lams.length);
+  const curvature =
+    `Along its ${count} main directions the loss has curvature λ = ${edgeListing(lams)} ` +
+    `(the eigenvalues of its Hessian), so the largest stable learning rate is ` +
+    `2/λ_max = 2/${formatShort(lamMax)} = ${formatShort(2 / lamMax)}.`;
+  const rate = formatShort(lr);
+  if (worst < 1 - 1e-12) {
+    const verdict =
+      `lr ${rate} is below it: a step multiplies the error along those directions by ` +
+      `1 − lr·λ = ${edgeListing(factors)}, so training converges and the loss ends up ` +
+      `shrinking ×${formatShort(worst ** 2)} per step.`;
+    return { curvature, verdict, diverging: false };
+  }
+  if (worst > 1 + 1e-12) {
+    const verdict =
+      `lr ${rate} is above it: each step overshoots. Along the steepest direction a step ` +
+      `multiplies the error by 1 − ${rate}·${formatShort(lamMax)} = ${formatShort(factors[0])}, ` +
+      `so the error grows ×${formatShort(worst)} and the loss ×${formatShort(worst ** 2)} per step.`;
+    return { curvature, verdict, diverging: true };
+  }
+  const verdict =
+    `lr ${rate} is right at it: along the steepest direction each step multiplies ` +
+    "the error by −1, so the loss neither shrinks nor grows.";
+  return { curvature, verdict, diverging: true };
+}
+
+/** What the edge learner says when it stops a diverging run (edge_learner.stop_text). */
+export function stopText(stepsDone, steps, loss, cap) {
+  return `Training stopped after step ${stepsDone} of ${steps}: the loss, ${formatShort(loss)}, passed ${formatShort(cap)}.`;
+}

@@ -1,0 +1,217 @@
+"""Learning a kernel by gradient descent, as the notes do it, and the maths behind it.
+
+- ``learn_kernel``: train a one-channel ``nn.Conv2d`` so that it maps ``X`` to
+  ``Y``, with plain autograd and a hand-written update, and keep every step.
+- ``kernel_gradient``: the gradient of the squared loss with respect to the
+  kernel is itself a cross-correlation, ``2 · corr2d(X, Ŷ − Y)``.
+- ``loss_hessian``: the loss is quadratic in the weights, so its curvature is a
+  constant matrix; its largest eigenvalue sets the largest stable learning rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+
+import torch
+from torch import nn
+
+from convlab.kernels import corr2d
+from convlab.kernels._checks import _is_int, _size, as_pair, check_fits, check_tensor
+
+LOSSES = ("sum", "mean")
+MAX_STEPS = 1000
+DTYPES = (torch.float32, torch.float64)
+
+
+@dataclass(frozen=True)
+class History:
+    """Everything a run of ``learn_kernel`` went through.
+
+    Entry ``t`` of ``losses``, ``kernels`` and ``biases`` belongs to the weights
+    after ``t`` updates: index 0 is the start, the last index the end. A run that
+    finished has ``steps + 1`` entries; one stopped early (a diverging run) fewer.
+    """
+
+    losses: torch.Tensor  # (T + 1,) the loss of the weights after t updates
+    kernels: torch.Tensor  # (T + 1, k_h, k_w)
+    biases: torch.Tensor | None  # (T + 1,), or None when no bias is learned
+    output: torch.Tensor  # Ŷ of the last weights, (n_h − k_h + 1, n_w − k_w + 1)
+    stopped: bool  # True when the loss passed ``stop_above`` (or overflowed) first
+
+    @property
+    def kernel(self) -> torch.Tensor:
+        """The last kernel."""
+        return self.kernels[-1]
+
+    @property
+    def bias(self) -> float | None:
+        """The last bias, or None."""
+        return None if self.biases is None else self.biases[-1].item()
+
+    @property
+    def steps_done(self) -> int:
+        """How many updates were made."""
+        return len(self.losses) - 1
+
+
+def _check_number(value: object, name: str, rule: str, ok) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or not ok(value):
+        raise ValueError(f"{name}: expected {rule}, got {value!r}")
+    return float(value)
+
+
+def _check_problem(X: object, Y: object, kernel_size: object) -> tuple[int, int]:
+    """X and Y are 2-D tensors and Y has the shape a ``kernel_size`` kernel gives on X."""
+    check_tensor(X, "X", {2: "(H, W)"})
+    check_tensor(Y, "Y", {2: "(H', W')"})
+    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
+    check_fits("kernel_size", kernel, X.shape)
+    (n_h, n_w), (k_h, k_w) = X.shape, kernel
+    expected = (n_h - k_h + 1, n_w - k_w + 1)
+    if tuple(Y.shape) != expected:
+        raise ValueError(
+            f"Y: expected shape {expected} = ({n_h} − {k_h} + 1, {n_w} − {k_w} + 1), the "
+            f"output of a {_size(kernel)} kernel on a {_size(X.shape)} X, got {tuple(Y.shape)}"
+        )
+    return kernel
+
+
+def learn_kernel(
+    X: torch.Tensor,
+    Y: torch.Tensor,
+    kernel_size: int | tuple[int, int],
+    lr: float,
+    steps: int,
+    loss: str = "sum",
+    bias: bool = False,
+    seed: int = 0,
+    init: torch.Tensor | None = None,
+    init_bias: float | None = None,
+    stop_above: float | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> History:
+    """Learn a kernel (and a bias) that maps ``X`` to ``Y`` by gradient descent.
+
+    Each step computes ``Ŷ = conv(X)``, the loss ``Σ (Ŷ − Y)²`` (``loss="sum"``) or
+    its mean over the outputs (``loss="mean"``), lets autograd find the gradient
+    and moves every weight by ``−lr × gradient``. The start is PyTorch's own
+    initialisation of ``nn.Conv2d`` after ``torch.manual_seed(seed)`` (the
+    caller's random state is left alone), unless ``init`` (the kernel) and
+    ``init_bias`` say otherwise. A run stops early when the loss exceeds
+    ``stop_above`` or stops being a finite number.
+    """
+    kernel = _check_problem(X, Y, kernel_size)
+    lr = _check_number(lr, "lr", "a learning rate > 0", lambda v: v > 0)
+    if not _is_int(steps):
+        raise TypeError(f"steps: expected an int, got {type(steps).__name__} {steps!r}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps: expected 1 to {MAX_STEPS} steps, got {steps}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss: expected 'sum' or 'mean', got {loss!r}")
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias: expected True or False, got {bias!r}")
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed: expected a whole number ≥ 0, got {seed!r}")
+    if init is not None:
+        check_tensor(init, "init", {2: "(k_h, k_w)"})
+        if tuple(init.shape) != kernel:
+            raise ValueError(f"init: expected the kernel's shape {kernel}, got {tuple(init.shape)}")
+    if init_bias is not None:
+        init_bias = _check_number(init_bias, "init_bias", "a finite number", lambda v: True)
+    limit = math.inf
+    if stop_above is not None:
+        limit = _check_number(stop_above, "stop_above", "a loss > 0", lambda v: v > 0)
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype: expected torch.float32 or torch.float64, got {dtype}")
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        conv = nn.Conv2d(1, 1, kernel_size=kernel, bias=bias)
+    conv = conv.to(dtype)
+    with torch.no_grad():
+        if init is not None:
+            conv.weight.copy_(init.reshape(conv.weight.shape))
+        if bias and init_bias is not None:
+            conv.bias.fill_(init_bias)
+
+    # nn.Conv2d wants (batch, channels, height, width).
+    X4 = X.to(dtype).reshape(1, 1, *X.shape)
+    Y4 = Y.to(dtype).reshape(1, 1, *Y.shape)
+    losses, kernels, biases = [], [], []
+    for t in range(steps + 1):
+        Y_hat = conv(X4)
+        squares = (Y_hat - Y4) ** 2
+        value = squares.sum() if loss == "sum" else squares.mean()
+        losses.append(value.detach())
+        kernels.append(conv.weight.detach()[0, 0].clone())
+        if bias:
+            biases.append(conv.bias.detach()[0].clone())
+        stopped = not math.isfinite(value.item()) or value.item() > limit
+        if t == steps or stopped:
+            break
+        conv.zero_grad()
+        value.backward()
+        with torch.no_grad():
+            for p in conv.parameters():
+                p -= lr * p.grad
+    return History(
+        losses=torch.stack(losses),
+        kernels=torch.stack(kernels),
+        biases=torch.stack(biases) if bias else None,
+        output=Y_hat.detach()[0, 0],
+        stopped=stopped,
+    )
+
+
+def kernel_gradient(X: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+    """∂L/∂K for L = Σ (Ŷ − Y)²: ``2 · corr2d(X, residual)`` with residual = Ŷ − Y.
+
+    Entry (a, b) is ``Σ_ij 2 · residual[i, j] · X[i + a, j + b]``: every output
+    cell's error times the input pixel that kernel weight (a, b) multiplied there.
+    For the mean loss divide by ``residual.numel()``; the bias's gradient is
+    ``2 · residual.sum()``.
+    """
+    check_tensor(X, "X", {2: "(H, W)"})
+    check_tensor(residual, "residual", {2: "(H', W')"})
+    check_fits("residual", residual.shape, X.shape)
+    return 2 * corr2d(X, residual)
+
+
+def loss_hessian(
+    X: torch.Tensor,
+    kernel_size: int | tuple[int, int],
+    loss: str = "sum",
+    bias: bool = False,
+) -> torch.Tensor:
+    """The Hessian of the squared loss with respect to the weights (a constant).
+
+    Each output is ``w · x`` for the window ``x`` under the kernel (with a 1
+    appended for the bias), so ``L = Σ (w · x − y)²`` and its second derivative
+    is ``2 Σ x xᵀ`` over the windows (divided by their number for the mean).
+    The weights are ordered as the kernel's entries row by row, then the bias.
+    """
+    check_tensor(X, "X", {2: "(H, W)"})
+    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
+    check_fits("kernel_size", kernel, X.shape)
+    if loss not in LOSSES:
+        raise ValueError(f"loss: expected 'sum' or 'mean', got {loss!r}")
+    k_h, k_w = kernel
+    windows = X.to(torch.float64).unfold(0, k_h, 1).unfold(1, k_w, 1)
+    x = windows.reshape(-1, k_h * k_w)
+    if bias:
+        x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], dim=1)
+    H = 2 * x.T @ x
+    return H / len(x) if loss == "mean" else H
+
+
+def largest_stable_lr(hessian: torch.Tensor) -> float:
+    """2 / λ_max: above it, gradient descent on a quadratic loss overshoots and diverges.
+
+    Along an eigenvector with eigenvalue λ one step multiplies the distance to
+    the minimum by ``1 − lr·λ``; it shrinks only while ``|1 − lr·λ| < 1``.
+    """
+    return 2 / torch.linalg.eigvalsh(hessian).max().item()

@@ -1,0 +1,296 @@
+"""The edge learner: gradient descent finds the kernel [1, −1], or overshoots.
+
+The reader picks the learning rate, the number of steps, a summed or a mean
+loss and whether a bias is learned; the widget trains the 1×2 kernel on the
+notes' 6×8 image with a dark band, draws the loss and the kernel's path, and
+says in words, with the numbers, whether this learning rate can converge.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import anywidget
+import torch
+import traitlets
+from torch import nn
+
+from convlab.kernels import corr2d
+from convlab.training import LOSSES, History, learn_kernel, loss_hessian
+from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets.text import format_matrix
+
+KERNEL_SIZE = (1, 2)
+LR_MIN, LR_MAX = 0.001, 2.0
+MAX_STEPS = 200
+LOSS_CAP = 1e6  # a run whose loss passes this has diverged: stop drawing it
+
+
+def edge_problem() -> tuple[torch.Tensor, torch.Tensor]:
+    """The notes' example: a 6×8 white image (1) with a black band (0) in columns 2
+    to 5, and its edges as the kernel [1, −1] finds them (1 in column 1, −1 in 5)."""
+    X = torch.ones(6, 8)
+    X[:, 2:6] = 0
+    return X, corr2d(X, torch.tensor([[1.0, -1.0]]))
+
+
+def initial_weights(seed: int) -> tuple[list[float], float]:
+    """The start PyTorch gives ``nn.Conv2d(1, 1, (1, 2))`` after ``torch.manual_seed(seed)``.
+
+    The kernel is drawn before the bias, so it is the same with or without one.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        conv = nn.Conv2d(1, 1, kernel_size=KERNEL_SIZE)
+    return conv.weight.detach()[0, 0, 0].tolist(), conv.bias.item()
+
+
+def format_short(value: float) -> str:
+    """3 significant digits, as ``formatShort`` in convmath.js: 0.0333, 25, 4.37e-4, 2.05e7."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    with localcontext() as exact_maths:
+        exact_maths.prec = 1000  # a double has at most 767 significant digits: no rounding
+        exact = abs(Decimal(value))
+        exponent = exact.adjusted()
+        mantissa = exact.scaleb(-exponent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if mantissa >= 10:  # 9.996 rounds up to 10.0
+        mantissa, exponent = Decimal("1.00"), exponent + 1
+    sign = "-" if value < 0 else ""
+    if abs(value) >= 1e5 or abs(value) < 1e-3:
+        digits = f"{mantissa:f}".rstrip("0").rstrip(".")
+        return f"{sign}{digits}e{exponent}"
+    text = repr(float(mantissa.scaleb(exponent)))
+    return sign + (text[:-2] if text.endswith(".0") else text)
+
+
+def _listing(values: list[float]) -> str:
+    words = [format_short(v) for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass(frozen=True)
+class RateReport:
+    """Why a learning rate converges or diverges, in words with the numbers."""
+
+    curvature: str  # the Hessian's eigenvalues and the largest stable learning rate
+    verdict: str  # what this learning rate does
+    diverging: bool
+
+
+def rate_report(lr: float, eigenvalues: list[float]) -> RateReport:
+    """Gradient descent on a quadratic loss, explained for one learning rate.
+
+    Along an eigenvector of the Hessian with eigenvalue λ, one step multiplies
+    the distance to the minimum by ``1 − lr·λ``: it shrinks while that is
+    between −1 and 1, that is while ``lr < 2/λ``.
+    """
+    lams = sorted(eigenvalues, reverse=True)
+    lam_max = lams[0]
+    limit = 2 / lam_max
+    factors = [1 - lr * lam for lam in lams]
+    # A direction with λ = 0 is one the loss cannot see: no step changes it.
+    worst = max(abs(f) for f, lam in zip(factors, lams, strict=True) if lam > 1e-12 * lam_max)
+    count = {1: "one", 2: "two", 3: "three"}.get(len(lams), str(len(lams)))
+    curvature = (
+        f"Along its {count} main directions the loss has curvature λ = {_listing(lams)} "
+        f"(the eigenvalues of its Hessian), so the largest stable learning rate is "
+        f"2/λ_max = 2/{format_short(lam_max)} = {format_short(limit)}."
+    )
+    if worst < 1 - 1e-12:
+        verdict = (
+            f"lr {format_short(lr)} is below it: a step multiplies the error along those "
+            f"directions by 1 − lr·λ = {_listing(factors)}, so training converges and the "
+            f"loss ends up shrinking ×{format_short(worst**2)} per step."
+        )
+        return RateReport(curvature, verdict, False)
+    if worst > 1 + 1e-12:
+        verdict = (
+            f"lr {format_short(lr)} is above it: each step overshoots. Along the steepest "
+            f"direction a step multiplies the error by 1 − {format_short(lr)}·"
+            f"{format_short(lam_max)} = {format_short(factors[0])}, so the error grows "
+            f"×{format_short(worst)} and the loss ×{format_short(worst**2)} per step."
+        )
+        return RateReport(curvature, verdict, True)
+    verdict = (
+        f"lr {format_short(lr)} is right at it: along the steepest direction each step "
+        "multiplies the error by −1, so the loss neither shrinks nor grows."
+    )
+    return RateReport(curvature, verdict, True)
+
+
+def stop_text(steps_done: int, steps: int, loss: float, cap: float = LOSS_CAP) -> str:
+    """What the widget says when it stops a diverging run early."""
+    return (
+        f"Training stopped after step {steps_done} of {steps}: the loss, "
+        f"{format_short(loss)}, passed {format_short(cap)}."
+    )
+
+
+@dataclass(frozen=True)
+class EdgeRun:
+    """What the edge learner shows for one setting."""
+
+    history: History  # float64, stopped once the loss passes LOSS_CAP
+    eigenvalues: list[float]  # of the loss's Hessian, largest first
+    report: RateReport
+    stopped: str | None  # stop_text when the run was cut short
+
+
+def _check_settings(lr: object, steps: object, loss: object, bias: object) -> None:
+    if isinstance(lr, bool) or not isinstance(lr, int | float):
+        raise TypeError(f"lr: expected a number, got {lr!r}")
+    if not LR_MIN <= lr <= LR_MAX:
+        raise ValueError(f"lr: the widget's learning rate is {LR_MIN} to {LR_MAX}, got {lr!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps: expected a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss: expected 'sum' or 'mean', got {loss!r}")
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias: expected True or False, got {bias!r}")
+
+
+def learn_edge(
+    lr: float = 0.03,
+    steps: int = 20,
+    loss: str = "sum",
+    bias: bool = False,
+    init_kernel: list[float] | None = None,
+    init_bias: float | None = None,
+) -> EdgeRun:
+    """Train the 1×2 kernel (and bias) on the notes' edge example, as the widget does.
+
+    Computed in float64, like the browser, with ``convlab.training.learn_kernel``;
+    the start defaults to the seed-0 PyTorch initialisation.
+    """
+    _check_settings(lr, steps, loss, bias)
+    seeded_kernel, seeded_bias = initial_weights(0)
+    init_kernel = seeded_kernel if init_kernel is None else init_kernel
+    init_bias = seeded_bias if init_bias is None else init_bias
+    X, Y = edge_problem()
+    history = learn_kernel(
+        X,
+        Y,
+        KERNEL_SIZE,
+        lr=float(lr),
+        steps=steps,
+        loss=loss,
+        bias=bias,
+        init=torch.tensor([init_kernel], dtype=torch.float64),
+        init_bias=float(init_bias),
+        stop_above=LOSS_CAP,
+        dtype=torch.float64,
+    )
+    hessian = loss_hessian(X, KERNEL_SIZE, loss=loss, bias=bias)
+    eigenvalues = sorted(torch.linalg.eigvalsh(hessian).tolist(), reverse=True)
+    stopped = None
+    if history.stopped:
+        stopped = stop_text(history.steps_done, steps, history.losses[-1].item())
+    return EdgeRun(history, eigenvalues, rate_report(float(lr), eigenvalues), stopped)
+
+
+class EdgeLearner(anywidget.AnyWidget):
+    """Learn the edge kernel [1, −1] by gradient descent, live.
+
+    Sliders set the learning rate (log scale) and the number of steps; switches
+    pick a summed or a mean loss and whether a bias is learned. The start is
+    PyTorch's seeded initialisation, stored in the widget so that the static page
+    starts from the same kernel. Defaults are the notes' run: lr 0.03, 20 steps,
+    summed loss, no bias.
+    """
+
+    _esm = bundle("edge_learner.js")
+    _css = stylesheet()
+
+    X = traitlets.List().tag(sync=True)
+    Y = traitlets.List().tag(sync=True)
+    lr = traitlets.Float(0.03).tag(sync=True)
+    steps = traitlets.Int(20).tag(sync=True)
+    loss = traitlets.Unicode("sum").tag(sync=True)
+    bias = traitlets.Bool(False).tag(sync=True)
+    seed = traitlets.Int(0)
+    init_kernel = traitlets.List().tag(sync=True)
+    init_bias = traitlets.Float(0.0).tag(sync=True)
+
+    def __init__(
+        self,
+        *,
+        lr: float = 0.03,
+        steps: int = 20,
+        loss: str = "sum",
+        bias: bool = False,
+        seed: int = 0,
+    ):
+        _check_settings(lr, steps, loss, bias)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed: expected a whole number ≥ 0, got {seed!r}")
+        X, Y = edge_problem()
+        kernel, b = initial_weights(seed)
+        super().__init__(
+            X=X.tolist(),
+            Y=Y.tolist(),
+            lr=lr,
+            steps=steps,
+            loss=loss,
+            bias=bias,
+            seed=seed,
+            init_kernel=kernel,
+            init_bias=b,
+        )
+
+    @traitlets.validate("lr")
+    def _check_lr(self, proposal):
+        _check_settings(proposal["value"], 1, "sum", False)
+        return proposal["value"]
+
+    @traitlets.validate("steps")
+    def _check_steps(self, proposal):
+        _check_settings(LR_MIN, proposal["value"], "sum", False)
+        return proposal["value"]
+
+    @traitlets.validate("loss")
+    def _check_loss(self, proposal):
+        _check_settings(LR_MIN, 1, proposal["value"], False)
+        return proposal["value"]
+
+    @traitlets.validate("seed")
+    def _check_seed(self, proposal):
+        if proposal["value"] < 0:
+            raise ValueError(f"seed: expected a whole number ≥ 0, got {proposal['value']}")
+        return proposal["value"]
+
+    @traitlets.observe("seed")
+    def _new_start(self, change):
+        self.init_kernel, self.init_bias = initial_weights(change["new"])
+
+    def compute(self) -> EdgeRun:
+        """What the view shows for the current traits."""
+        return learn_edge(
+            self.lr, self.steps, self.loss, self.bias, self.init_kernel, self.init_bias
+        )
+
+    def __repr__(self) -> str:
+        run = self.compute()
+        h = run.history
+        settings = (
+            f"lr {format_short(self.lr)}, {self.steps} steps, {self.loss} loss, "
+            f"{'with' if self.bias else 'no'} bias"
+        )
+        weights = f"K = {format_matrix(h.kernel.tolist())}"
+        if self.bias:
+            weights += f", b = {format_short(h.bias)}"
+        end = f"stopped after step {h.steps_done}" if run.stopped else "after the last step"
+        verdict = "diverges" if run.report.diverging else "converges"
+        limit = format_short(2 / run.eigenvalues[0])
+        return (
+            f"EdgeLearner({settings}: loss {format_short(h.losses[0].item())} → "
+            f"{format_short(h.losses[-1].item())} {end}, {weights}; {verdict}, "
+            f"2/λ_max = {limit})"
+        )

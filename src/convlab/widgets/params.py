@@ -1,0 +1,149 @@
+"""The parameter counter: a dense layer against a convolutional layer as the image grows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anywidget
+import traitlets
+
+from convlab.counting import conv2d_params, dense_params, format_bytes, image_inputs, param_bytes
+from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets.text import format_number
+
+# The slider stops (the same lists as in params.js). 3464² ≈ 12.0 million pixels:
+# the 12-megapixel photo of the notes, made square.
+SIDES = (8, 16, 28, 32, 64, 96, 128, 224, 256, 512, 1000, 1024, 2048, 3464, 4096)
+UNITS = (1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 1000, 1024, 2048, 4096)
+MAX_CHANNELS = 4
+MAX_KERNEL = 15
+
+
+def size_problem(side: int, kernel: int) -> str | None:
+    """Why a kernel × kernel window cannot slide over a side × side image, or None."""
+    if kernel > side:
+        return (
+            f"The kernel ({kernel}×{kernel}) is larger than the image ({side}×{side}): "
+            f"a window must fit inside the image (k ≤ n), and n − k + 1 = {side} − {kernel} "
+            f"+ 1 = {side - kernel + 1} leaves no output pixel."
+        )
+    return None
+
+
+def format_count(n: int) -> str:
+    """A whole number with its thousands marked: ``3,600,000,100``."""
+    return f"{n:,}"
+
+
+def format_ratio(dense: int, conv: int) -> str:
+    """dense ÷ conv for the table: ``1,285,639``, ``2.5``, or ``1 / 3,600`` when conv is larger."""
+    ratio = dense / conv
+    if ratio >= 10:
+        return format_count(int(ratio + 0.5))
+    if ratio >= 0.01:
+        return format_number(ratio)
+    return f"1 / {format_count(int(conv / dense + 0.5))}"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the counter shows for one setting."""
+
+    inputs: int  # numbers in the image: channels · side²
+    dense: int  # parameters of nn.Linear(inputs, hidden)
+    conv: int | None  # parameters of nn.Conv2d(channels, out_channels, kernel), or None
+    dense_bytes: int
+    conv_bytes: int | None
+    problem: str | None
+
+
+def count(side: int, channels: int, hidden: int, out_channels: int, kernel: int) -> Counts:
+    """Parameters and float32 memory of both layers on a side × side image with ``channels``."""
+    inputs = image_inputs(side, side, channels)
+    dense = dense_params(inputs, hidden)
+    problem = size_problem(side, kernel)
+    conv = None if problem else conv2d_params(channels, out_channels, kernel)
+    conv_bytes = None if conv is None else param_bytes(conv)
+    return Counts(inputs, dense, conv, param_bytes(dense), conv_bytes, problem)
+
+
+def _check_range(value: object, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: expected a whole number, got {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}: expected {low} to {high}, got {value}")
+    return value
+
+
+class ParameterCounter(anywidget.AnyWidget):
+    """Sliders for the image side, its channels, the dense layer's hidden units,
+    the conv layer's output channels and kernel size; a log-scale chart of both
+    parameter counts against the image side, and a table of the current numbers.
+
+    Defaults are the notes' example: a 12-megapixel RGB photo (3464 × 3464 here)
+    and 100 hidden units, against 100 output channels of 3 × 3 kernels.
+    """
+
+    _esm = bundle("params.js")
+    _css = stylesheet()
+
+    side = traitlets.Int(3464).tag(sync=True)
+    channels = traitlets.Int(3).tag(sync=True)
+    hidden = traitlets.Int(100).tag(sync=True)
+    out_channels = traitlets.Int(100).tag(sync=True)
+    kernel = traitlets.Int(3).tag(sync=True)
+
+    def __init__(
+        self,
+        side: int = 3464,
+        channels: int = 3,
+        hidden: int = 100,
+        out_channels: int = 100,
+        kernel: int = 3,
+    ):
+        # Checked here too, so that a wrong type gets our message rather than traitlets'.
+        _check_range(side, "side", 1, max(SIDES))
+        _check_range(channels, "channels", 1, MAX_CHANNELS)
+        _check_range(hidden, "hidden", 1, max(UNITS))
+        _check_range(out_channels, "out_channels", 1, max(UNITS))
+        _check_range(kernel, "kernel", 1, MAX_KERNEL)
+        super().__init__(
+            side=side, channels=channels, hidden=hidden, out_channels=out_channels, kernel=kernel
+        )
+
+    @traitlets.validate("side")
+    def _check_side(self, proposal):
+        return _check_range(proposal["value"], "side", 1, max(SIDES))
+
+    @traitlets.validate("channels")
+    def _check_channels(self, proposal):
+        return _check_range(proposal["value"], "channels", 1, MAX_CHANNELS)
+
+    @traitlets.validate("hidden")
+    def _check_hidden(self, proposal):
+        return _check_range(proposal["value"], "hidden", 1, max(UNITS))
+
+    @traitlets.validate("out_channels")
+    def _check_out_channels(self, proposal):
+        return _check_range(proposal["value"], "out_channels", 1, max(UNITS))
+
+    @traitlets.validate("kernel")
+    def _check_kernel(self, proposal):
+        return _check_range(proposal["value"], "kernel", 1, MAX_KERNEL)
+
+    def compute(self) -> Counts:
+        """What the view shows for the current traits."""
+        return count(self.side, self.channels, self.hidden, self.out_channels, self.kernel)
+
+    def __repr__(self) -> str:
+        c = self.compute()
+        setting = (
+            f"{self.side}×{self.side}×{self.channels} image; dense {self.hidden} units, "
+            f"conv {self.out_channels} channels of {self.kernel}×{self.kernel}"
+        )
+        dense = f"dense {format_count(c.dense)} ({format_bytes(c.dense_bytes)})"
+        if c.problem:
+            return f"ParameterCounter({setting}: {dense}; conv: {c.problem})"
+        conv = f"conv {format_count(c.conv)} ({format_bytes(c.conv_bytes)})"
+        ratio = format_ratio(c.dense, c.conv)
+        return f"ParameterCounter({setting}: {dense}, {conv}, ratio {ratio})"
