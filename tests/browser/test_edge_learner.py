@@ -6,6 +6,7 @@ import re
 
 import pytest
 import torch
+from widgetpage import open_widget
 
 from convlab.training import learn_kernel
 from convlab.widgets.edge_learner import (
@@ -21,10 +22,7 @@ CHAPTER = "book/ch03_learning_an_edge_detector.html"
 
 @pytest.fixture
 def learner(page):
-    page.goto(page.site + CHAPTER)
-    widget = page.locator(".cl-edge-learner").first
-    widget.wait_for(state="visible", timeout=15_000)
-    return widget
+    return open_widget(page, CHAPTER, ".cl-edge-learner")
 
 
 def read_table(widget, caption: str) -> torch.Tensor:

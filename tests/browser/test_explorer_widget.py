@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
+from widgetpage import open_widget, read_table, slider, table
 
 from convlab import kernels
 from convlab.widgets.explorer import (
@@ -43,22 +44,7 @@ DEFAULTS = {
 
 @pytest.fixture
 def explorer(page):
-    page.goto(page.site + CHAPTER)
-    widget = page.locator(".cl-explorer").first
-    widget.wait_for(state="visible", timeout=15_000)
-    return widget
-
-
-def table(widget, caption: str):
-    return widget.locator("table", has=widget.page.locator(f"caption:text-is('{caption}')"))
-
-
-def read_table(widget, caption: str) -> torch.Tensor:
-    rows = table(widget, caption).locator("tr").all()
-    return torch.tensor(
-        [[float(td.inner_text()) for td in row.locator("td").all()] for row in rows],
-        dtype=torch.float64,
-    )
+    return open_widget(page, CHAPTER, ".cl-explorer")
 
 
 def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
@@ -67,10 +53,6 @@ def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
         "t => [...t.rows].map(r => [...r.cells].map(c => c.className))"
     )
     return {(i, j) for i, row in enumerate(classes) for j, c in enumerate(row) if cls in c.split()}
-
-
-def slider(widget, label: str):
-    return widget.get_by_label(label, exact=True)
 
 
 def move(widget, settings: dict, label: str, value: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from widgetpage import cell, open_widget, shown, slider
 
 from convlab import signals
 from convlab.widgets.first_order import STEPS, format_sig, step_problem
@@ -15,23 +16,7 @@ CHAPTER = "book/ch01_dense_to_convolution.html"
 
 @pytest.fixture
 def system(page):
-    page.goto(page.site + CHAPTER)
-    widget = page.locator(".cl-first-order").first
-    widget.wait_for(state="visible", timeout=15_000)
-    return widget
-
-
-def slider(widget, label: str):
-    return widget.get_by_label(label, exact=True)
-
-
-def shown(widget, label: str) -> str:
-    input_id = slider(widget, label).get_attribute("id")
-    return widget.locator(f'output[for="{input_id}"]').inner_text()
-
-
-def cell(widget, key: str) -> str:
-    return widget.locator(f'[data-cell="{key}"]').inner_text()
+    return open_widget(page, CHAPTER, ".cl-first-order")
 
 
 def series(widget) -> list[str]:

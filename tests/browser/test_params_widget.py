@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from torch import nn
+from widgetpage import cell, open_widget, shown, slider
 
 from convlab import counting
 from convlab.widgets.params import SIDES, UNITS, count, format_ratio, size_problem
@@ -14,24 +15,7 @@ CHAPTER = "book/ch01_dense_to_convolution.html"
 
 @pytest.fixture
 def counter(page):
-    page.goto(page.site + CHAPTER)
-    widget = page.locator(".cl-params").first
-    widget.wait_for(state="visible", timeout=15_000)
-    return widget
-
-
-def slider(widget, label: str):
-    return widget.get_by_label(label, exact=True)
-
-
-def shown(widget, label: str) -> str:
-    """The value printed next to a slider."""
-    input_id = slider(widget, label).get_attribute("id")
-    return widget.locator(f'output[for="{input_id}"]').inner_text()
-
-
-def cell(widget, key: str) -> str:
-    return widget.locator(f'[data-cell="{key}"]').inner_text()
+    return open_widget(page, CHAPTER, ".cl-params")
 
 
 def number(text: str) -> int:

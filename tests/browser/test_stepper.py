@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from widgetpage import open_widget, read_table, slider
 
 from convlab import kernels
 from convlab.widgets.stepper import size_problem, step
@@ -15,23 +16,7 @@ CHAPTER = "book/ch02_cross_correlation.html"
 
 @pytest.fixture
 def stepper(page):
-    page.goto(page.site + CHAPTER)
-    widget = page.locator(".cl-stepper").first
-    widget.wait_for(state="visible", timeout=15_000)
-    return widget
-
-
-def read_table(widget, caption: str) -> torch.Tensor:
-    table = widget.locator("table", has=widget.page.locator(f"caption:text-is('{caption}')"))
-    rows = table.locator("tr").all()
-    return torch.tensor(
-        [[float(td.inner_text()) for td in row.locator("td").all()] for row in rows],
-        dtype=torch.float64,
-    )
-
-
-def slider(widget, label: str):
-    return widget.get_by_label(label, exact=True)
+    return open_widget(page, CHAPTER, ".cl-stepper")
 
 
 def highlighted_output(widget) -> tuple[int, int]:

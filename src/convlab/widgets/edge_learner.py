@@ -8,9 +8,7 @@ says in words, with the numbers, whether this learning rate can converge.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import anywidget
 import torch
@@ -20,7 +18,7 @@ from torch import nn
 from convlab.kernels import corr2d
 from convlab.training import LOSSES, History, learn_kernel, loss_hessian
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets.text import format_matrix
+from convlab.widgets.text import format_matrix, format_short
 
 KERNEL_SIZE = (1, 2)
 LR_MIN, LR_MAX = 0.001, 2.0
@@ -45,30 +43,6 @@ def initial_weights(seed: int) -> tuple[list[float], float]:
         torch.manual_seed(seed)
         conv = nn.Conv2d(1, 1, kernel_size=KERNEL_SIZE)
     return conv.weight.detach()[0, 0, 0].tolist(), conv.bias.item()
-
-
-def format_short(value: float) -> str:
-    """3 significant digits, as ``formatShort`` in convmath.js: 0.0333, 25, 4.37e-4, 2.05e7."""
-    value = float(value)
-    if value == 0:
-        return "0"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    with localcontext() as exact_maths:
-        exact_maths.prec = 1000  # a double has at most 767 significant digits: no rounding
-        exact = abs(Decimal(value))
-        exponent = exact.adjusted()
-        mantissa = exact.scaleb(-exponent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if mantissa >= 10:  # 9.996 rounds up to 10.0
-        mantissa, exponent = Decimal("1.00"), exponent + 1
-    sign = "-" if value < 0 else ""
-    if abs(value) >= 1e5 or abs(value) < 1e-3:
-        digits = f"{mantissa:f}".rstrip("0").rstrip(".")
-        return f"{sign}{digits}e{exponent}"
-    text = repr(float(mantissa.scaleb(exponent)))
-    return sign + (text[:-2] if text.endswith(".0") else text)
 
 
 def _listing(values: list[float]) -> str:

@@ -9,7 +9,7 @@ import traitlets
 
 from convlab.signals import Simulation, simulate_rectangle
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets.text import format_number
+from convlab.widgets.text import format_number, format_sig
 
 # The slider stops (the same as in first_order.js).
 T_RANGE = (0.1, 3.0)
@@ -35,24 +35,6 @@ def step_problem(T: float, W: float, dt: float) -> str | None:
             "to follow. Choose dt ≤ T."
         )
     return None
-
-
-def format_sig(value: float, digits: int = 3) -> str:
-    """About ``digits`` significant digits, trailing zeros dropped: 0.00497, 0.632, 12.3.
-
-    Numbers of 1000 or more are rounded to whole numbers. Same rule as
-    ``formatSig`` in ``convmath.js``.
-    """
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000:
-        return str(math.floor(value + 0.5))
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    scale = 10**decimals
-    text = f"{math.floor(value * scale + 0.5) / scale:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def respond(T: float, W: float, dt: float) -> tuple[Simulation | None, str | None]:

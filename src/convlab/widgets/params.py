@@ -9,7 +9,7 @@ import traitlets
 
 from convlab.counting import conv2d_params, dense_params, format_bytes, image_inputs, param_bytes
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets.text import format_number
+from convlab.widgets.text import format_count, format_ratio
 
 # The slider stops (the same lists as in params.js). 3464² ≈ 12.0 million pixels:
 # the 12-megapixel photo of the notes, made square.
@@ -28,21 +28,6 @@ def size_problem(side: int, kernel: int) -> str | None:
             f"+ 1 = {side - kernel + 1} leaves no output pixel."
         )
     return None
-
-
-def format_count(n: int) -> str:
-    """A whole number with its thousands marked: ``3,600,000,100``."""
-    return f"{n:,}"
-
-
-def format_ratio(dense: int, conv: int) -> str:
-    """dense ÷ conv for the table: ``1,285,639``, ``2.5``, or ``1 / 3,600`` when conv is larger."""
-    ratio = dense / conv
-    if ratio >= 10:
-        return format_count(int(ratio + 0.5))
-    if ratio >= 0.01:
-        return format_number(ratio)
-    return f"1 / {format_count(int(conv / dense + 0.5))}"
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ function render({ model, el }) {
   // --- what the run says ----------------------------------------------------
   const curvature = h("p", { class: "cl-hint cl-curvature" });
   const verdict = h("p", { class: "cl-verdict" });
-  const alert = h("div", { class: "cl-problem", role: "alert" });
+  const alert = problemBox();
   const summary = h("p", { class: "cl-sum cl-loss-line", "aria-live": "polite" });
   const lossHolder = h("div", { class: "cl-chart-box" });
   const pathHolder = h("div", { class: "cl-chart-box" });
@@ -86,7 +86,7 @@ function render({ model, el }) {
       h("div", { class: "cl-controls" }, lossField, biasField),
       curvature,
       verdict,
-      alert,
+      alert.el,
       summary,
       h("div", { class: "cl-charts" }, lossHolder, pathHolder),
       h("div", { class: "cl-stage" }, weightsHolder, outputHolder),
@@ -120,8 +120,7 @@ function render({ model, el }) {
     // A diverging rate is the one "impossible" setting: say so as an alert.
     verdict.textContent = report.diverging ? "" : report.verdict + stopped;
     verdict.hidden = report.diverging;
-    alert.textContent = report.diverging ? report.verdict + stopped : "";
-    alert.hidden = !report.diverging;
+    alert.show(report.diverging ? report.verdict + stopped : "");
     const last = run.losses[done];
     summary.textContent = `Loss after step ${done}: ${formatShort(last)} (at the start: ${formatShort(run.losses[0])})`;
     summary.dataset.loss = String(last);
@@ -198,10 +197,7 @@ function render({ model, el }) {
     );
   }
 
-  const events = ["change:lr", "change:steps", "change:loss", "change:bias", "change:init_kernel", "change:init_bias"];
-  events.forEach((e) => model.on(e, draw));
-  draw();
-  return () => events.forEach((e) => model.off(e, draw));
+  return onChanges(model, ["lr", "steps", "loss", "bias", "init_kernel", "init_bias"], draw);
 }
 
 export default { render };

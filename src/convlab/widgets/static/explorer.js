@@ -16,16 +16,11 @@ const INPUT_MODULO = 10;
 const KERNEL_MODULO = 4;
 
 function render({ model, el }) {
-  let timer = null;
   const pair = (key) => [model.get(`${key}_h`), model.get(`${key}_w`)];
 
   // --- controls ---------------------------------------------------------
-  const message = h("div", { class: "cl-problem", role: "alert" });
-  const setMessage = (text) => {
-    message.textContent = text || "";
-    message.hidden = !text;
-  };
-  setMessage("");
+  const message = problemBox();
+  const setMessage = message.show;
   const sliders = {};
   const axes = h("div", { class: "cl-controls cl-axes" });
   for (const [key, name, min, max] of SETTINGS) {
@@ -35,45 +30,19 @@ function render({ model, el }) {
     ]) {
       const trait = `${key}_${axis}`;
       sliders[trait] = slider(`${name} ${word}`, { min, max, value: model.get(trait) }, (v) => {
-        stop();
+        player.stop();
         commit(model, { [trait]: v });
       });
       axes.append(sliders[trait].el);
     }
   }
 
-  const position = slider("Window position", { min: 0, max: 0, value: 0 }, (v) => {
-    stop();
-    commit(model, { position: v });
-  });
-  const where = h("span", { class: "cl-where" });
-  const back = h("button", { type: "button", title: "Previous window" }, "◀ Step");
-  const play = h("button", { type: "button", title: "Play / pause" }, "▶ Play");
-  const next = h("button", { type: "button", title: "Next window" }, "Step ▶");
-
   const cells = () => {
     const [n, k, s, p, d] = ["n", "k", "s", "p", "d"].map(pair);
     if (conv2dProblem(n, k, p, d)) return 0;
     return outputSize(n[0], k[0], s[0], p[0], d[0]) * outputSize(n[1], k[1], s[1], p[1], d[1]);
   };
-  const step = (delta) => {
-    const count = cells();
-    const current = Math.min(model.get("position"), count - 1);
-    if (count) commit(model, { position: (current + delta + count) % count });
-  };
-  function stop() {
-    if (timer !== null) clearInterval(timer);
-    timer = null;
-    play.textContent = "▶ Play";
-  }
-  back.addEventListener("click", () => (stop(), step(-1)));
-  next.addEventListener("click", () => (stop(), step(1)));
-  play.addEventListener("click", () => {
-    if (timer !== null) return stop();
-    if (!cells()) return;
-    play.textContent = "⏸ Pause";
-    timer = setInterval(() => step(1), PLAY_MS);
-  });
+  const player = windowStepper(model, cells, PLAY_MS);
 
   // --- the stage: padded X ⋆ K = Y, then the sum, formulas and the layer ----
   const inputHolder = h("div", { class: "cl-scroll" });
@@ -90,13 +59,7 @@ function render({ model, el }) {
       "div",
       { class: "cl-explorer" },
       axes,
-      h(
-        "div",
-        { class: "cl-controls cl-position" },
-        position.el,
-        where,
-        h("span", { class: "cl-buttons" }, back, play, next),
-      ),
+      player.el,
       h(
         "div",
         { class: "cl-stage" },
@@ -115,7 +78,7 @@ function render({ model, el }) {
         h("span", {}, swatch("cl-unread"), "input that no window reads"),
       ),
       sum,
-      message,
+      message.el,
       h("div", { class: "cl-formulas" }, ...formulas),
       h("p", { class: "cl-layer" }, "The same layer in PyTorch: ", call),
       h(
@@ -152,15 +115,12 @@ function render({ model, el }) {
 
     const problem = conv2dProblem(n, k, p, d);
     if (problem) {
-      stop();
+      player.disable();
       setMessage(problem);
       inputHolder.replaceChildren(
         matrixTable(Xp, "Padded input", (r, c, td) => isPad(r, c) && td.classList.add("cl-pad")),
       );
       outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
-      position.input.disabled = true;
-      [back, play, next].forEach((b) => (b.disabled = true));
-      where.textContent = "";
       sum.textContent = "";
       return;
     }
@@ -169,10 +129,7 @@ function render({ model, el }) {
     const [oh, ow] = [Y.length, Y[0].length];
     const at = Math.min(model.get("position"), oh * ow - 1);
     const [i, j] = [Math.floor(at / ow), at % ow];
-    position.input.disabled = false;
-    [back, play, next].forEach((b) => (b.disabled = false));
-    position.set(at, 0, oh * ow - 1);
-    where.textContent = `output row ${i}, column ${j}`;
+    player.show(at, oh, ow);
 
     const terms = windowTerms(Xp, K, i, j, s, d);
     const taps = new Set(terms.map((t) => `${t.row},${t.col}`));
@@ -192,7 +149,7 @@ function render({ model, el }) {
       matrixTable(Y, "Output Y", (r, c, td) => {
         td.classList.toggle("cl-on", r === i && c === j);
         td.addEventListener("mouseenter", () => {
-          stop();
+          player.stop();
           commit(model, { position: r * ow + c });
         });
       }),
@@ -201,12 +158,10 @@ function render({ model, el }) {
   }
 
   const traits = ["position", ...SETTINGS.flatMap(([key]) => [`${key}_h`, `${key}_w`])];
-  const events = traits.map((t) => `change:${t}`);
-  events.forEach((e) => model.on(e, draw));
-  draw();
+  const unsubscribe = onChanges(model, traits, draw);
   return () => {
-    stop();
-    events.forEach((e) => model.off(e, draw));
+    player.stop();
+    unsubscribe();
   };
 }
 

@@ -29,8 +29,7 @@ function render({ model, el }) {
     dtOut.textContent = String(v);
     dt.input.setAttribute("aria-valuetext", String(v));
   };
-  const message = h("div", { class: "cl-problem", role: "alert" });
-  message.hidden = true;
+  const message = problemBox();
 
   // --- the numbers ------------------------------------------------------
   const cell = (key) => h("td", { "data-cell": key });
@@ -64,7 +63,7 @@ function render({ model, el }) {
       "div",
       { class: "cl-first-order" },
       h("div", { class: "cl-controls" }, T.el, W.el, dt.el),
-      message,
+      message.el,
       chartHolder,
       h("div", { class: "cl-table-scroll" }, table),
       h(
@@ -77,14 +76,12 @@ function render({ model, el }) {
   );
 
   // --- redraw from the model ---------------------------------------------
-  let lastWidth = 0;
   let current = null;
   function chart() {
     if (!current) return;
     const { T: tc, W: w, problem, sim } = current;
     const tMax = Math.ceil(w + 5 * tc);
     const width = Math.max(300, Math.min(640, chartHolder.clientWidth || 560));
-    lastWidth = width;
     const fine = Array.from({ length: CLOSED_FORM_POINTS + 1 }, (_, i) => (i * tMax) / CLOSED_FORM_POINTS);
     const closed = [...fine, w].sort((a, b) => a - b).map((t) => [t, firstOrderPulse(t, tc, w)]);
     const series = [
@@ -116,8 +113,7 @@ function render({ model, el }) {
     dt.set(stepIndex(step));
     showStep(step);
     const problem = firstOrderProblem(tc, w, step);
-    message.textContent = problem || "";
-    message.hidden = !problem;
+    message.show(problem);
     cells.peakExact.textContent = formatSig(1 - Math.exp(-w / tc));
     cells.bound.textContent = formatSig(step / tc);
     if (problem) {
@@ -133,17 +129,11 @@ function render({ model, el }) {
     chart();
   }
 
-  const events = ["change:T", "change:W", "change:dt"];
-  events.forEach((e) => model.on(e, draw));
-  draw();
-  const resize = new ResizeObserver(() => {
-    const width = Math.max(300, Math.min(640, chartHolder.clientWidth || 560));
-    if (Math.abs(width - lastWidth) > 20) chart();
-  });
-  resize.observe(chartHolder);
+  const unsubscribe = onChanges(model, ["T", "W", "dt"], draw);
+  const disconnect = onWidthChange(chartHolder, chart);
   return () => {
-    resize.disconnect();
-    events.forEach((e) => model.off(e, draw));
+    disconnect();
+    unsubscribe();
   };
 }
 

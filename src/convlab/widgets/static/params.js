@@ -69,8 +69,7 @@ function render({ model, el }) {
   const kernel = slider("Kernel size", { min: 1, max: MAX_KERNEL, value: get().kernel }, (v) =>
     commit(model, { kernel: v }),
   );
-  const message = h("div", { class: "cl-problem", role: "alert" });
-  message.hidden = true;
+  const message = problemBox();
 
   // --- the numbers ------------------------------------------------------
   const cells = {};
@@ -101,7 +100,7 @@ function render({ model, el }) {
       "div",
       { class: "cl-params" },
       h("div", { class: "cl-controls" }, side.el, channels.el, hidden.el, outChannels.el, kernel.el),
-      message,
+      message.el,
       chartHolder,
       h("div", { class: "cl-table-scroll" }, table),
       denseFormula,
@@ -111,12 +110,10 @@ function render({ model, el }) {
   );
 
   // --- redraw from the model ---------------------------------------------
-  let lastWidth = 0;
   function chart() {
     const { channels: c, hidden: units, outChannels: co, kernel: k, side: n } = get();
     const width = Math.max(300, Math.min(640, chartHolder.clientWidth || 560));
     const height = 260;
-    lastWidth = width;
     const dense = SIDES.map((s) => [Math.log2(s), paramCounts(s, c, units, co, k).dense]);
     const conv = SIDES.filter((s) => s >= k).map((s) => [Math.log2(s), paramCounts(s, c, units, co, k).conv]);
     const logs = [...dense, ...conv].map((p) => Math.log10(p[1]));
@@ -156,8 +153,7 @@ function render({ model, el }) {
 
     const counts = paramCounts(n, c, units, co, k);
     const problem = paramsProblem(n, k);
-    message.textContent = problem || "";
-    message.hidden = !problem;
+    message.show(problem);
 
     const [dp, dm] = cells.dense;
     dp.textContent = groupDigits(counts.dense);
@@ -183,17 +179,11 @@ function render({ model, el }) {
     chart();
   }
 
-  const events = ["change:side", "change:channels", "change:hidden", "change:out_channels", "change:kernel"];
-  events.forEach((e) => model.on(e, draw));
-  draw();
-  const resize = new ResizeObserver(() => {
-    const width = Math.max(300, Math.min(640, chartHolder.clientWidth || 560));
-    if (Math.abs(width - lastWidth) > 20) chart();
-  });
-  resize.observe(chartHolder);
+  const unsubscribe = onChanges(model, ["side", "channels", "hidden", "out_channels", "kernel"], draw);
+  const disconnect = onWidthChange(chartHolder, chart);
   return () => {
-    resize.disconnect();
-    events.forEach((e) => model.off(e, draw));
+    disconnect();
+    unsubscribe();
   };
 }
 

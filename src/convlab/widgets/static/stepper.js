@@ -7,7 +7,6 @@ const MAX_KERNEL = 5;
 const PLAY_MS = 800;
 
 function render({ model, el }) {
-  let timer = null;
   const get = () => ({
     X: model.get("X"),
     K: model.get("K"),
@@ -16,14 +15,10 @@ function render({ model, el }) {
   });
 
   // --- controls ---------------------------------------------------------
-  const message = h("div", { class: "cl-problem", role: "alert" });
-  const setMessage = (text) => {
-    message.textContent = text || "";
-    message.hidden = !text;
-  };
-  setMessage("");
+  const message = problemBox();
+  const setMessage = message.show;
   const resize = (which, rows, cols) => {
-    stop();
+    player.stop();
     const M = model.get(which);
     commit(model, { [which]: resized(M, rows ?? M.length, cols ?? M[0].length) });
   };
@@ -49,37 +44,12 @@ function render({ model, el }) {
     }),
   );
 
-  const position = slider("Window position", { min: 0, max: 3, value: 0 }, (v) => {
-    stop();
-    commit(model, { position: v });
-  });
-  const where = h("span", { class: "cl-where" });
-  const back = h("button", { type: "button", title: "Previous window" }, "◀ Step");
-  const play = h("button", { type: "button", title: "Play / pause" }, "▶ Play");
-  const next = h("button", { type: "button", title: "Next window" }, "Step ▶");
-
   const cells = () => {
     const { X, K } = get();
     if (sizeProblem(X.length, X[0].length, K.length, K[0].length)) return 0;
     return (X.length - K.length + 1) * (X[0].length - K[0].length + 1);
   };
-  const step = (delta) => {
-    const n = cells();
-    if (n) commit(model, { position: (get().position + delta + n) % n });
-  };
-  function stop() {
-    if (timer !== null) clearInterval(timer);
-    timer = null;
-    play.textContent = "▶ Play";
-  }
-  back.addEventListener("click", () => (stop(), step(-1)));
-  next.addEventListener("click", () => (stop(), step(1)));
-  play.addEventListener("click", () => {
-    if (timer !== null) return stop();
-    if (!cells()) return;
-    play.textContent = "⏸ Pause";
-    timer = setInterval(() => step(1), PLAY_MS);
-  });
+  const player = windowStepper(model, cells, PLAY_MS);
 
   // --- the stage: X ⋆ K = Y ---------------------------------------------
   const xTable = editableMatrix("Input X", "X", (i, j, v) => edit("X", i, j, v), setMessage);
@@ -102,7 +72,7 @@ function render({ model, el }) {
       { class: "cl-stepper" },
       h("div", { class: "cl-controls" }, xRows.el, xCols.el, kRows.el, kCols.el),
       modeField,
-      h("div", { class: "cl-controls cl-position" }, position.el, where, h("span", { class: "cl-buttons" }, back, play, next)),
+      player.el,
       h(
         "div",
         { class: "cl-stage" },
@@ -113,7 +83,7 @@ function render({ model, el }) {
         outputHolder,
       ),
       sum,
-      message,
+      message.el,
       h("p", { class: "cl-hint" }, "Type in X or K to change a number. Hover an output cell to move the window there."),
     ),
   );
@@ -131,27 +101,21 @@ function render({ model, el }) {
     operator.textContent = mode === "convolution" ? "∗" : "⋆";
     const problem = sizeProblem(nh, nw, kh, kw);
     if (problem) {
-      stop();
+      player.disable();
       setMessage(problem);
       xTable.update(X);
       kTable.update(K);
       flippedHolder.replaceChildren();
       outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
-      position.input.disabled = true;
-      [back, play, next].forEach((b) => (b.disabled = true));
-      where.textContent = "";
       sum.textContent = "";
       return;
     }
-    if (message.textContent.startsWith("The kernel has")) setMessage("");
+    if (message.el.textContent.startsWith("The kernel has")) setMessage("");
     const oh = nh - kh + 1;
     const ow = nw - kw + 1;
     const p = Math.min(get().position, oh * ow - 1);
     const [i, j] = [Math.floor(p / ow), p % ow];
-    position.input.disabled = false;
-    [back, play, next].forEach((b) => (b.disabled = false));
-    position.set(p, 0, oh * ow - 1);
-    where.textContent = `output row ${i}, column ${j}`;
+    player.show(p, oh, ow);
 
     const inWindow = (r, c) => r >= i && r < i + kh && c >= j && c < j + kw;
     xTable.update(X, (r, c, td) => td.classList.toggle("cl-on", inWindow(r, c)));
@@ -164,7 +128,7 @@ function render({ model, el }) {
       matrixTable(Y, "Output Y", (r, c, td) => {
         td.classList.toggle("cl-on", r === i && c === j);
         td.addEventListener("mouseenter", () => {
-          stop();
+          player.stop();
           commit(model, { position: r * ow + c });
         });
       }),
@@ -172,12 +136,10 @@ function render({ model, el }) {
     sum.textContent = `Y[${i}, ${j}] = ${spelledSum(windowTerms(X, applied, i, j))}`;
   }
 
-  const events = ["change:X", "change:K", "change:position", "change:mode"];
-  events.forEach((e) => model.on(e, draw));
-  draw();
+  const unsubscribe = onChanges(model, ["X", "K", "position", "mode"], draw);
   return () => {
-    stop();
-    events.forEach((e) => model.off(e, draw));
+    player.stop();
+    unsubscribe();
   };
 }
 

@@ -123,3 +123,102 @@ export function resized(M, rows, cols) {
     Array.from({ length: cols }, (_, j) => (i < M.length && j < M[0].length ? M[i][j] : i * cols + j)),
   );
 }
+
+/** The box that explains a broken rule (role="alert"); hidden while there is none. */
+export function problemBox() {
+  const el = h("div", { class: "cl-problem", role: "alert" });
+  const show = (text) => {
+    el.textContent = text || "";
+    el.hidden = !text;
+  };
+  show("");
+  return { el, show };
+}
+
+/** Run `draw` now and whenever one of `traits` changes; returns the unsubscribe. */
+export function onChanges(model, traits, draw) {
+  const events = traits.map((t) => `change:${t}`);
+  events.forEach((e) => model.on(e, draw));
+  draw();
+  return () => events.forEach((e) => model.off(e, draw));
+}
+
+/**
+ * Call `redraw(width)` when `el` is resized by more than a few pixels (charts
+ * are drawn for a width between 300 and 640 px); returns the disconnect.
+ */
+export function onWidthChange(el, redraw) {
+  let last = 0;
+  const observer = new ResizeObserver(() => {
+    const width = Math.max(300, Math.min(640, el.clientWidth || 560));
+    if (Math.abs(width - last) > 20) {
+      last = width;
+      redraw(width);
+    }
+  });
+  observer.observe(el);
+  return () => observer.disconnect();
+}
+
+/**
+ * The controls that move a window over the output cells: a "Window position"
+ * slider, "output row i, column j", and ◀ Step / ▶ Play / Step ▶ buttons that
+ * write the `position` trait. `count()` is the number of output cells now.
+ * `show(position, rows, cols)` sets them for an output of rows × cols;
+ * `disable()` greys them out when there is no output.
+ */
+export function windowStepper(model, count, playMs = 800) {
+  let timer = null;
+  const position = slider("Window position", { min: 0, max: 0, value: 0 }, (v) => {
+    stop();
+    commit(model, { position: v });
+  });
+  const where = h("span", { class: "cl-where" });
+  const back = h("button", { type: "button", title: "Previous window" }, "◀ Step");
+  const play = h("button", { type: "button", title: "Play / pause" }, "▶ Play");
+  const next = h("button", { type: "button", title: "Next window" }, "Step ▶");
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    play.textContent = "▶ Play";
+  }
+  const step = (delta) => {
+    const n = count();
+    if (!n) return;
+    const current = Math.min(model.get("position"), n - 1);
+    commit(model, { position: (current + delta + n) % n });
+  };
+  back.addEventListener("click", () => (stop(), step(-1)));
+  next.addEventListener("click", () => (stop(), step(1)));
+  play.addEventListener("click", () => {
+    if (timer !== null) return stop();
+    if (!count()) return;
+    play.textContent = "⏸ Pause";
+    timer = setInterval(() => step(1), playMs);
+  });
+  const enable = (on) => {
+    position.input.disabled = !on;
+    [back, play, next].forEach((b) => (b.disabled = !on));
+  };
+  const el = h(
+    "div",
+    { class: "cl-controls cl-position" },
+    position.el,
+    where,
+    h("span", { class: "cl-buttons" }, back, play, next),
+  );
+  return {
+    el,
+    stop,
+    show(at, rows, cols) {
+      enable(true);
+      position.set(at, 0, rows * cols - 1);
+      where.textContent = `output row ${Math.floor(at / cols)}, column ${at % cols}`;
+    },
+    disable() {
+      stop();
+      enable(false);
+      where.textContent = "";
+    },
+  };
+}
