@@ -305,3 +305,33 @@ def test_texts_in_js_match_python():
         + [size_problem(*p) for p in problems]
     )
     assert run_js(cases) == expected
+
+
+def test_conv2d_macs_matches_a_direct_count():
+    """Count the multiply-adds by running the loop version and counting each product."""
+    import itertools
+
+    c_i, c_o, k_h, k_w, m_h, m_w = 3, 4, 2, 3, 5, 6
+    products = sum(
+        1
+        for _ in itertools.product(
+            range(c_o), range(m_h), range(m_w), range(c_i), range(k_h), range(k_w)
+        )
+    )
+    assert counting.conv2d_macs(c_i, c_o, (k_h, k_w), (m_h, m_w)) == products
+    # Depthwise: each output channel sees one input channel.
+    assert counting.conv2d_macs(4, 4, 3, 8, groups=4) == 4 * 1 * 9 * 64
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"groups": 3}, "groups: 3 groups must divide in_channels = 4"),
+        ({"groups": 0}, "groups"),
+        ({"output_size": 0}, "output_size"),
+    ],
+)
+def test_conv2d_macs_rejects_bad_arguments(kwargs, words):
+    args = {"in_channels": 4, "out_channels": 6, "kernel_size": 3, "output_size": 8} | kwargs
+    with pytest.raises(ValueError, match=words):
+        counting.conv2d_macs(**args)

@@ -52,6 +52,33 @@ def conv2d_params(
     return out_channels * in_channels * k_h * k_w + (out_channels if bias else 0)
 
 
+def conv2d_macs(
+    in_channels: int,
+    out_channels: int,
+    kernel_size: int | tuple[int, int],
+    output_size: int | tuple[int, int],
+    groups: int = 1,
+) -> int:
+    """Multiply-adds of one convolutional layer on one image: O(c_i·c_o·k_h·k_w·m_h·m_w).
+
+    Every one of the c_o · m_h · m_w outputs sums k_h · k_w products over the
+    c_i / groups input channels its group sees. Biases (one add per output) are
+    not counted.
+    """
+    in_channels = check_int(in_channels, "in_channels", minimum=1)
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
+    m_h, m_w = as_pair(output_size, "output_size", minimum=1)
+    groups = check_int(groups, "groups", minimum=1)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % groups:
+            raise ValueError(
+                f"groups: {groups} groups must divide {name} = {channels} "
+                f"({channels} / {groups} = {channels / groups:.3g} is not whole)"
+            )
+    return out_channels * (in_channels // groups) * k_h * k_w * m_h * m_w
+
+
 def param_bytes(params: int, bytes_per_param: int = BYTES_PER_FLOAT32) -> int:
     """Memory the parameters take: 4 bytes each in float32."""
     params = check_int(params, "params", minimum=0)
