@@ -5,10 +5,14 @@ one: anywidget stores the view's ES module with the page, and the view
 recomputes from ``convmath.js``.
 """
 
+from convlab.widgets.channels import MultiChannelConv, multi_channel  # chapter 5
 from convlab.widgets.edge_learner import EdgeLearner, learn_edge  # chapter 3
 from convlab.widgets.explorer import ConvolutionExplorer, explore  # chapter 4
 from convlab.widgets.first_order import FirstOrderSystem  # chapter 1
 from convlab.widgets.params import ParameterCounter  # chapter 1
+from convlab.widgets.pooling_explorer import PoolingExplorer, explore_pooling  # chapter 6
+from convlab.widgets.receptive_field import ReceptiveFieldExplorer, explore_stack  # chapter 8
+from convlab.widgets.separable import SeparableCost  # chapter 7
 from convlab.widgets.stepper import CorrelationStepper, step
 
 __all__ = [
@@ -20,4 +24,11 @@ __all__ = [
     "ParameterCounter",
     "EdgeLearner",
     "learn_edge",
+    "MultiChannelConv",
+    "multi_channel",
+    "SeparableCost",  # chapter 7
+    "ReceptiveFieldExplorer",  # chapter 8
+    "explore_stack",  # chapter 8
+    "PoolingExplorer",  # chapter 6
+    "explore_pooling",  # chapter 6
 ]

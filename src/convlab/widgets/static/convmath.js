@@ -453,3 +453,378 @@ export function rateReport(lr, eigenvalues) {
 export function stopText(stepsDone, steps, loss, cap) {
   return `Training stopped after step ${stepsDone} of ${steps}: the loss, ${formatShort(loss)}, passed ${formatShort(cap)}.`;
 }
+
+// --- Chapter 7: depthwise-separable convolution (SeparableCost) ---
+// Mirrors of convlab.counting (conv2d_macs, grouped_params, separable_ratio) and of
+// convlab.widgets.separable (valid_groups, groups_rule, groups_problem, ratio_text, cost).
+
+/** Greatest common divisor of two positive whole numbers. */
+function channelGcd(a, b) {
+  return b === 0 ? a : channelGcd(b, a % b);
+}
+
+/** The values groups may take for m → n channels: the divisors of gcd(m, n) (separable.valid_groups). */
+export function validGroups(m, n) {
+  const common = channelGcd(m, n);
+  return Array.from({ length: common }, (_, i) => i + 1).filter((g) => common % g === 0);
+}
+
+/** "standard", "grouped" or "depthwise" (separable.groups_kind). */
+export function groupsKind(m, groups) {
+  if (groups === 1) return "standard";
+  return groups === m ? "depthwise" : "grouped";
+}
+
+/** The rule for groups in words, with the numbers filled in (separable.groups_rule). */
+export function groupsRule(m, n) {
+  const common = channelGcd(m, n);
+  const rule =
+    `groups must divide both m = ${m} and n = ${n}, so it is a divisor of ` +
+    `gcd(${m}, ${n}) = ${common}: ${validGroups(m, n).join(", ")}.`;
+  if (n % m === 0) {
+    const kernels = `${n / m} kernel${n / m > 1 ? "s" : ""}`;
+    return `${rule} groups = m = ${m} is depthwise: each input channel is a group, with n / m = ${kernels}.`;
+  }
+  return `${rule} Depthwise (groups = m = ${m}) would need n to be a multiple of ${m}.`;
+}
+
+/** Why groups does not fit these channels, or null (separable.groups_problem). */
+export function groupsProblem(m, n, groups) {
+  if (m % groups === 0 && n % groups === 0) return null;
+  const bad = [["m", m], ["n", n]]
+    .filter(([, c]) => c % groups)
+    .map(([name, c]) => `${name} = ${c} (${c} / ${groups} is not whole)`);
+  return (
+    `groups = ${groups} does not divide ${bad.join(" or ")}: each group needs the same ` +
+    `whole number of input and output channels. Pick one of ${validGroups(m, n).join(", ")}.`
+  );
+}
+
+/** "1/n + 1/k² = 1/64 + 1/9 = 0.0156 + 0.111 = 0.127, 7.89× fewer" (separable.ratio_text). */
+export function separableRatioText(n, k) {
+  const ratio = 1 / n + 1 / (k * k);
+  return (
+    `1/n + 1/k² = 1/${n} + 1/${k * k} = ${formatSig(1 / n)} + ${formatSig(1 / (k * k))} ` +
+    `= ${formatSig(ratio)}, ${formatSig(1 / ratio)}× fewer`
+  );
+}
+
+/**
+ * Multiply-adds and weights (no biases) of a standard, a grouped and a
+ * depthwise-separable convolution from m to n channels with k × k kernels on a
+ * size × size output (separable.cost; grouped ones are null when groups does not fit).
+ */
+export function separableCosts(m, n, k, size, groups) {
+  const pixels = size * size;
+  const problem = groupsProblem(m, n, groups);
+  const standardParams = k * k * m * n;
+  const depthwiseParams = k * k * m;
+  const pointwiseParams = m * n;
+  return {
+    standardMacs: standardParams * pixels,
+    depthwiseMacs: depthwiseParams * pixels,
+    pointwiseMacs: pointwiseParams * pixels,
+    separableMacs: (depthwiseParams + pointwiseParams) * pixels,
+    standardParams,
+    depthwiseParams,
+    pointwiseParams,
+    separableParams: depthwiseParams + pointwiseParams,
+    groupedMacs: problem ? null : (k * k * (m / groups) * n) * pixels,
+    groupedParams: problem ? null : k * k * (m / groups) * n,
+    ratio: 1 / n + 1 / (k * k),
+    problem,
+  };
+}
+
+// --- Chapter 5: multiple input and output channels (MultiChannelConv) ---
+// Mirrors of convlab.widgets.channels; X is [c][i][j], W is [o][c][a][b].
+
+/** The input X[c][i][j] = (c·n² + i·n + j) mod 20 (channels.channel_input). */
+export function channelInput(inChannels, n) {
+  return Array.from({ length: inChannels }, (_, c) =>
+    Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (c * n * n + i * n + j) % 20)),
+  );
+}
+
+/** The weight W[o][c][a][b] = ((c·k² + a·k + b) mod 10) + o (channels.channel_weights). */
+export function channelWeights(outChannels, inChannels, k) {
+  return Array.from({ length: outChannels }, (_, o) =>
+    Array.from({ length: inChannels }, (_, c) =>
+      Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => ((c * k * k + a * k + b) % 10) + o)),
+    ),
+  );
+}
+
+/**
+ * Every output channel o: the correlations X[c] ⋆ W[o][c] (partials[o][c]) and
+ * their sum plus b[o] (output[o]). Null when the kernel does not fit.
+ */
+export function multiChannelConv(X, W, b) {
+  const partials = W.map((kernels) => kernels.map((K, c) => corr2d(X[c], K)));
+  if (partials.some((row) => row.some((P) => P === null))) return null;
+  const output = partials.map((row, o) =>
+    row[0].map((line, i) => line.map((_, j) => row.reduce((s, P) => s + P[i][j], 0) + b[o])),
+  );
+  return { partials, output };
+}
+
+/** Why a k×k kernel cannot slide over n×n channels, or null (channels.channels_problem). */
+export function channelsProblem(n, k) {
+  if (k <= n) return null;
+  return (
+    `The kernel is ${k}×${k} but each input channel is only ${n}×${n}: a window must fit ` +
+    `inside the input (k ≤ n), and m = n − k + 1 = ${n} − ${k} + 1 = ${n - k + 1} leaves ` +
+    `no output. The weight still has its shape and its ${k}·${k} taps per channel pair; ` +
+    `only the multiply-adds need an output.`
+  );
+}
+
+/** Weight shape, parameters, output shape and multiply-adds, filled in (channels.count_texts). */
+export function channelCounts(ci, co, k, n) {
+  const m = n - k + 1;
+  const texts = {
+    weight: `Weight shape (c_o, c_i, k_h, k_w) = (${co}, ${ci}, ${k}, ${k})`,
+    params: `Parameters = c_o·c_i·k_h·k_w + c_o = ${co}·${ci}·${k}·${k} + ${co} = ${groupDigits(co * ci * k * k + co)}`,
+  };
+  if (m < 1) {
+    texts.output = `Output shape (c_o, m_h, m_w): none, since m = ${n} − ${k} + 1 = ${m}`;
+    texts.macs = "Multiply-adds: none, there is no output";
+  } else {
+    texts.output = `Output shape (c_o, m_h, m_w) = (${co}, ${m}, ${m}), m = n − k + 1 = ${n} − ${k} + 1`;
+    texts.macs =
+      `Multiply-adds = c_o·c_i·k_h·k_w·m_h·m_w = ${co}·${ci}·${k}·${k}·${m}·${m} = ` +
+      groupDigits(co * ci * k * k * m * m);
+  }
+  return texts;
+}
+
+// --- Chapter 8: dilation and receptive fields (ReceptiveFieldExplorer) ---
+// Mirrors convlab.receptive_field. A layer is [k, s, d, p]: kernel size, stride,
+// dilation, padding per side, along one axis.
+
+/** Size, jump and start of each layer's receptive field, by the recurrence (receptive_field). */
+export function receptiveField(layers) {
+  let [size, jump, start] = [1, 1, 0];
+  return layers.map(([k, s, d, p = 0]) => {
+    size += (k - 1) * d * jump;
+    start -= p * jump;
+    jump *= s;
+    return { size, jump, start };
+  });
+}
+
+/** The closed form 1 + Σ (k_l − 1)·d_l·Π_{i<l} s_i (receptive_field_size). */
+export function receptiveFieldSize(layers) {
+  let [total, product] = [1, 1];
+  for (const [k, s, d] of layers) {
+    total += (k - 1) * d * product;
+    product *= s;
+  }
+  return total;
+}
+
+/** The cells of the input and of each layer while there are any (layer_lengths). */
+export function stackLengths(n, layers) {
+  const lengths = [n];
+  for (const [k, s, d, p = 0] of layers) {
+    const top = lengths[lengths.length - 1] + 2 * p - d * (k - 1) - 1;
+    if (top < 0) break;
+    lengths.push(Math.floor(top / s) + 1);
+  }
+  return lengths;
+}
+
+/** Why the stack leaves no output for an input of n cells, or "" (stack_problem). */
+export function stackProblem(n, layers) {
+  const lengths = stackLengths(n, layers);
+  if (lengths.length > layers.length) return "";
+  const number = lengths.length;
+  const [k, , d, p = 0] = layers[number - 1];
+  const below = number === 1 ? "the input has" : `layer ${number - 1} has`;
+  const padded = p === 0 ? "" : ` even with ${p} cell${p > 1 ? "s" : ""} of padding per side`;
+  let need = 1;
+  for (const [kk, ss, dd, pp = 0] of layers.slice().reverse()) {
+    need = Math.max(1, (need - 1) * ss + dd * (kk - 1) + 1 - 2 * pp);
+  }
+  return (
+    `Layer ${number} has no output: its kernel spans d·(k − 1) + 1 = ` +
+    `${d}·(${k} − 1) + 1 = ${d * (k - 1) + 1} cells, but ${below} only ` +
+    `${lengths[lengths.length - 1]}${padded}. This stack needs an input of at least ${need} cells; ` +
+    `the input has ${n}.`
+  );
+}
+
+/** The cells output cell `index` depends on, per layer from the input up (dependencies). */
+export function stackDependencies(layers, index, n) {
+  const lengths = stackLengths(n, layers);
+  let cells = [index];
+  const out = [cells];
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const [k, s, d, p = 0] = layers[l];
+    const below = new Set();
+    for (const i of cells) {
+      for (let t = 0; t < k; t++) {
+        const c = i * s + t * d - p;
+        if (c >= 0 && c < lengths[l]) below.add(c);
+      }
+    }
+    cells = [...below].sort((a, b) => a - b);
+    out.unshift(cells);
+  }
+  return out;
+}
+
+/** Cells as runs, "0–4, 6, 8–10", or "0, 2, …, 12 (every second)" (format_cells). */
+export function formatCells(cells) {
+  const c = cells.slice().sort((a, b) => a - b);
+  if (!c.length) return "none";
+  if (c.length > 3) {
+    const step = c[1] - c[0];
+    if (step > 1 && c.every((v, i) => i === 0 || v - c[i - 1] === step)) {
+      const nth = { 2: "second", 3: "third" }[step] || `${step}th`;
+      return `${c[0]}, ${c[1]}, …, ${c[c.length - 1]} (every ${nth})`;
+    }
+  }
+  const runs = [];
+  let first = c[0];
+  c.forEach((v, i) => {
+    if (i === c.length - 1 || c[i + 1] !== v + 1) {
+      runs.push(v === first ? String(v) : `${first}–${v}`);
+      first = c[i + 1];
+    }
+  });
+  return runs.join(", ");
+}
+
+/** r = 1 + Σ (k − 1)·d·j with the numbers filled in (receptive_field.size_formula). */
+export function receptiveSizeFormula(layers) {
+  const fields = receptiveField(layers);
+  const jumps = [1, ...fields.slice(0, -1).map((f) => f.jump)];
+  const terms = layers.map(([k, , d], l) => `(${k} − 1)·${d}·${jumps[l]}`).join(" + ");
+  return `r = 1 + Σ (k − 1)·d·j = 1 + ${terms} = ${fields[fields.length - 1].size}`;
+}
+
+/** j = s₁·…·s_L with the numbers filled in (receptive_field.jump_formula). */
+export function jumpFormula(layers) {
+  const strides = layers.map(([, s]) => s);
+  return `j = s₁·…·s_L = ${strides.join("·")} = ${strides.reduce((a, b) => a * b, 1)}`;
+}
+
+// --- Chapter 6: pooling (PoolingExplorer) ---
+// Mirrors of convlab.kernels.max_pool2d / avg_pool2d and convlab.widgets.pooling_explorer.
+// Sizes and settings are [height, width] pairs.
+
+/**
+ * Max or mean pooling of one channel, like convlab.kernels.max_pool2d / avg_pool2d
+ * (PyTorch's defaults): for "max" the padding cells hold −∞ and never win; for
+ * "mean" they hold zeros and count in the mean (count_include_pad=True).
+ * Returns null when the window does not fit (use poolProblem to say why).
+ */
+export function pool2dLayer(X, mode, kernel, stride = kernel, padding = [0, 0]) {
+  const fill = mode === "max" ? -Infinity : 0;
+  const Xp = full(X.length + 2 * padding[0], X[0].length + 2 * padding[1], fill);
+  X.forEach((row, i) => row.forEach((v, j) => (Xp[i + padding[0]][j + padding[1]] = v)));
+  const oh = outputSize(X.length, kernel[0], stride[0], padding[0]);
+  const ow = outputSize(X[0].length, kernel[1], stride[1], padding[1]);
+  if (oh < 1 || ow < 1) return null;
+  const Y = full(oh, ow);
+  for (let i = 0; i < oh; i++) {
+    for (let j = 0; j < ow; j++) {
+      const values = [];
+      for (let a = 0; a < kernel[0]; a++) {
+        for (let b = 0; b < kernel[1]; b++) values.push(Xp[i * stride[0] + a][j * stride[1] + b]);
+      }
+      Y[i][j] = mode === "max" ? Math.max(...values) : values.reduce((s, v) => s + v, 0) / values.length;
+    }
+  }
+  return Y;
+}
+
+/** The pooling explorer's input: zeros, a 3×3 square of ones moved `shift` columns right. */
+export function squareInput(shift, grid = 8, [top, left, side] = [2, 1, 3]) {
+  const X = full(grid, grid);
+  for (let i = top; i < top + side; i++) for (let j = left + shift; j < left + shift + side; j++) X[i][j] = 1;
+  return X;
+}
+
+/** The PyTorch layer with these settings (pooling_explorer.pool_call). */
+export function poolCall(mode, k, s, p) {
+  const name = mode === "max" ? "MaxPool2d" : "AvgPool2d";
+  return `nn.${name}(kernel_size=${k}, stride=${s}, padding=${p})`;
+}
+
+/** How many cells of two equally shaped matrices differ. */
+export function countChanged(A, B) {
+  return A.reduce((n, row, i) => n + row.filter((v, j) => v !== B[i][j]).length, 0);
+}
+
+/**
+ * Why a k×k pool with padding p cannot run on a map of `size`, in words, or null.
+ * Same text as pooling_explorer.pool_problem in Python.
+ */
+export function poolProblem(size, k, p) {
+  if (2 * p > k) {
+    return (
+      `Padding ${p} is more than half the window ${k}: pooling needs p ≤ k/2 ` +
+      `(2·${p} = ${2 * p} > ${k}); with more, a corner window would hold more ` +
+      `padding than map. PyTorch refuses it too.`
+    );
+  }
+  const sentences = [];
+  ["rows", "columns"].forEach((axis, i) => {
+    const n = size[i];
+    if (k > n + 2 * p) {
+      sentences.push(
+        `The window spans ${k} ${axis}, but the padded map has only ` +
+          `n + 2p = ${n} + 2·${p} = ${n + 2 * p}: a window must fit inside ` +
+          `the padded map (k ≤ n + 2p).`,
+      );
+    }
+  });
+  return sentences.length ? sentences.join(" ") : null;
+}
+
+/** One pooled cell spelled out (pooling_explorer.window_text): "P[0, 1] = max(0, 1) = 1". */
+export function poolWindowText(mode, row, col, values, result) {
+  const show = (v) => (v === -Infinity ? "−∞" : formatNumber(v).replace("-", "−"));
+  const listed = values.map(show).join(", ");
+  if (mode === "max") return `P[${row}, ${col}] = max(${listed}) = ${show(result)}`;
+  const total = values.reduce((s, v) => s + v, 0);
+  return `P[${row}, ${col}] = mean(${listed}) = ${show(total)}/${values.length} = ${show(result)}`;
+}
+
+/**
+ * Everything the pooling explorer shows (pooling_explorer.explore_pooling): the
+ * shifted input, its [1, −1] edge map, the pooled map, the cells changed compared
+ * with shift 0, and the window of pooled cell number `position`.
+ */
+export function explorePooling(k, s, p, mode, shift, position = 0) {
+  const X = squareInput(shift);
+  const X0 = squareInput(0);
+  const edge = [[1, -1]];
+  const feature = corr2d(X, edge);
+  const feature0 = corr2d(X0, edge);
+  const size = [feature.length, feature[0].length];
+  const problem = poolProblem(size, k, p);
+  const base = { X, feature, pooled: null, row: 0, col: 0, window: [], values: [], text: "", problem };
+  if (problem) return { ...base, changed: [countChanged(X, X0), countChanged(feature, feature0), 0] };
+  const pooled = pool2dLayer(feature, mode, [k, k], [s, s], [p, p]);
+  const pooled0 = pool2dLayer(feature0, mode, [k, k], [s, s], [p, p]);
+  const changed = [countChanged(X, X0), countChanged(feature, feature0), countChanged(pooled, pooled0)];
+  const ow = pooled[0].length;
+  const at = Math.min(position, pooled.length * ow - 1);
+  const [row, col] = [Math.floor(at / ow), at % ow];
+  const window = [];
+  const values = [];
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      const [r, c] = [row * s + a, col * s + b];
+      window.push([r, c]);
+      const [i, j] = [r - p, c - p];
+      const inside = i >= 0 && i < size[0] && j >= 0 && j < size[1];
+      values.push(inside ? feature[i][j] : mode === "max" ? -Infinity : 0);
+    }
+  }
+  const text = poolWindowText(mode, row, col, values, pooled[row][col]);
+  return { ...base, pooled, changed, row, col, window, values, text, problem: null };
+}

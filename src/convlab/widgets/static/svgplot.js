@@ -4,7 +4,8 @@
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-function s(tag, attrs = {}, text) {
+/** Create an SVG element with attributes (and text). */
+export function svgElement(tag, attrs = {}, text) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   if (text !== undefined) el.textContent = text;
@@ -47,31 +48,31 @@ export function lineChart(series, opts = {}) {
   const px = (x) => m.left + ((x - x0) / (x1 - x0)) * W;
   const py = (y) => m.top + H - ((ty(y) - y0) / (y1 - y0)) * H;
 
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "cl-chart" });
-  if (title) svg.append(s("title", {}, title));
-  const axes = s("g", { class: "cl-axes" });
+  const svg = svgElement("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "cl-chart" });
+  if (title) svg.append(svgElement("title", {}, title));
+  const axes = svgElement("g", { class: "cl-axes" });
   const xt = niceTicks(x0, x1, 6);
   const yt = logY
     ? Array.from({ length: Math.floor(y1) - Math.ceil(y0) + 1 }, (_, i) => 10 ** (Math.ceil(y0) + i))
     : niceTicks(y0, y1, 5);
   for (const t of xt) {
-    axes.append(s("line", { x1: px(t), x2: px(t), y1: m.top, y2: m.top + H, class: "cl-grid" }));
-    axes.append(s("text", { x: px(t), y: m.top + H + 16, "text-anchor": "middle" }, formatTick(t)));
+    axes.append(svgElement("line", { x1: px(t), x2: px(t), y1: m.top, y2: m.top + H, class: "cl-grid" }));
+    axes.append(svgElement("text", { x: px(t), y: m.top + H + 16, "text-anchor": "middle" }, formatTick(t)));
   }
   for (const t of yt) {
-    axes.append(s("line", { x1: m.left, x2: m.left + W, y1: py(t), y2: py(t), class: "cl-grid" }));
-    axes.append(s("text", { x: m.left - 6, y: py(t) + 4, "text-anchor": "end" }, formatTick(t)));
+    axes.append(svgElement("line", { x1: m.left, x2: m.left + W, y1: py(t), y2: py(t), class: "cl-grid" }));
+    axes.append(svgElement("text", { x: m.left - 6, y: py(t) + 4, "text-anchor": "end" }, formatTick(t)));
   }
-  axes.append(s("rect", { x: m.left, y: m.top, width: W, height: H, class: "cl-frame" }));
-  axes.append(s("text", { x: m.left + W / 2, y: height - 6, "text-anchor": "middle" }, xLabel));
+  axes.append(svgElement("rect", { x: m.left, y: m.top, width: W, height: H, class: "cl-frame" }));
+  axes.append(svgElement("text", { x: m.left + W / 2, y: height - 6, "text-anchor": "middle" }, xLabel));
   axes.append(
-    s("text", { x: 12, y: m.top + H / 2, "text-anchor": "middle", transform: `rotate(-90 12 ${m.top + H / 2})` }, yLabel),
+    svgElement("text", { x: 12, y: m.top + H / 2, "text-anchor": "middle", transform: `rotate(-90 12 ${m.top + H / 2})` }, yLabel),
   );
   svg.append(axes);
 
   const clipId = `cl-clip-${Math.random().toString(36).slice(2)}`;
-  const clip = s("clipPath", { id: clipId });
-  clip.append(s("rect", { x: m.left, y: m.top, width: W, height: H }));
+  const clip = svgElement("clipPath", { id: clipId });
+  clip.append(svgElement("rect", { x: m.left, y: m.top, width: W, height: H }));
   svg.append(clip);
   const palette = ["#2f6fb3", "#d9822b", "#3a9a5b", "#b03a48"];
   series.forEach((se, k) => {
@@ -81,7 +82,7 @@ export function lineChart(series, opts = {}) {
       .map(([x, y], i) => `${i ? "L" : "M"}${px(x).toFixed(2)},${py(y).toFixed(2)}`)
       .join("");
     svg.append(
-      s("path", {
+      svgElement("path", {
         d,
         fill: "none",
         stroke: color,
@@ -93,12 +94,12 @@ export function lineChart(series, opts = {}) {
       }),
     );
   });
-  const legend = s("g", { class: "cl-legend" });
+  const legend = svgElement("g", { class: "cl-legend" });
   series.forEach((se, k) => {
     const y = m.top + 14 + 16 * k;
     const color = se.color || palette[k % palette.length];
-    legend.append(s("line", { x1: m.left + 10, x2: m.left + 34, y1: y - 4, y2: y - 4, stroke: color, "stroke-width": 2, "stroke-dasharray": se.dashed ? "6 4" : "none" }));
-    legend.append(s("text", { x: m.left + 40, y }, se.name));
+    legend.append(svgElement("line", { x1: m.left + 10, x2: m.left + 34, y1: y - 4, y2: y - 4, stroke: color, "stroke-width": 2, "stroke-dasharray": se.dashed ? "6 4" : "none" }));
+    legend.append(svgElement("text", { x: m.left + 40, y }, se.name));
   });
   svg.append(legend);
   return svg;

@@ -1,0 +1,406 @@
+"""Receptive fields and dilation (chapter 8): the notes' numbers, the recurrence
+against its closed form and against autograd, the explorer's compute function,
+repr and argument checks, and the browser's maths (convmath.js in Node)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from jsmath import run_js
+from torch import nn
+
+from convlab import kernels
+from convlab.receptive_field import (
+    Field,
+    Layer,
+    as_layers,
+    dependencies,
+    format_cells,
+    gradient_region,
+    input_region,
+    jump_formula,
+    layer_lengths,
+    receptive_field,
+    receptive_field_size,
+    size_formula,
+    stack_problem,
+)
+from convlab.widgets import ReceptiveFieldExplorer, explore_stack
+from convlab.widgets._assets import STATIC
+from convlab.widgets.receptive_field import LIMITS, MAX_LAYERS
+
+# --- references, independent of the code under test ------------------------------
+
+
+def autograd_cells(layers, out_index: int, n: int, seed: int = 0) -> list[list[int]]:
+    """The cells of the input and of every layer that output cell ``out_index``
+    depends on, by autograd through nn.Conv1d layers with positive random weights
+    (positive, so that no two paths can cancel)."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.ones(1, 1, n, dtype=torch.float64, requires_grad=True)
+    acts, y = [x], x
+    for k, s, d, p in layers:
+        conv = nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False).double()
+        with torch.no_grad():
+            conv.weight.copy_(torch.rand(1, 1, k, generator=gen, dtype=torch.float64) + 0.5)
+        y = conv(y)
+        y.retain_grad()
+        acts.append(y)
+    y[0, 0, out_index].backward()
+    return [torch.nonzero(a.grad[0, 0]).flatten().tolist() for a in acts]
+
+
+def brute_force_size(layers) -> int:
+    """The field's span without any formula: place one output cell and follow the
+    dense windows (every cell from first to last tap) back to the input."""
+    lo, hi = 0, 0
+    for k, s, d, _ in reversed(layers):
+        lo, hi = lo * s, hi * s + (k - 1) * d
+    return hi - lo + 1
+
+
+layer_strategy = st.tuples(
+    st.integers(1, 5), st.integers(1, 3), st.integers(1, 4), st.integers(0, 2)
+).map(lambda t: Layer(*t))
+stacks = st.lists(layer_strategy, min_size=1, max_size=5)
+
+
+# --- the notes' numbers -------------------------------------------------------------
+
+
+def test_the_notes_5x5_to_3x3_to_1():
+    assert layer_lengths(5, [3, 3]) == [5, 3, 1]
+    assert receptive_field([3, 3]) == [Field(3, 1, 0), Field(5, 1, 0)]
+    assert receptive_field_size([3, 3]) == 5
+    # In 2-D with the kernels package: the last cell depends on all 5×5 pixels,
+    # a cell of the 3×3 feature map on a 3×3 window.
+    x = torch.ones(1, 5, 5, requires_grad=True)
+    W = torch.ones(1, 1, 3, 3)
+    h = kernels.conv2d(x, W)
+    y = kernels.conv2d(h, W)
+    assert h.shape == (1, 3, 3) and y.shape == (1, 1, 1)
+    y[0, 0, 0].backward()
+    assert (x.grad[0] != 0).all()
+    x.grad = None
+    kernels.conv2d(x, W)[0, 1, 1].backward()
+    assert torch.equal(x.grad[0] != 0, F.pad(torch.ones(3, 3), (1, 1, 1, 1)) != 0)
+
+
+def test_hand_worked_stacks():
+    assert receptive_field_size([3] * 4) == 9  # +2 per plain layer
+    assert receptive_field_size([(3, 1, 2**i) for i in range(4)]) == 31  # 2^(L+1) − 1
+    assert receptive_field_size([(2, 1, 2**i) for i in range(10)]) == 1024  # WaveNet
+    vgg = [(3, 1, 1), (3, 1, 1), (2, 2, 1)] * 3
+    assert receptive_field(vgg)[-1] == Field(36, 8, 0)
+    assert receptive_field([(3, 1, 1, 1)] * 2)[-1] == Field(5, 1, -2)
+    assert receptive_field([(7, 2, 1, 3), (3, 2, 1, 1)])[-1] == Field(11, 4, -5)
+
+
+def test_gridding_sees_every_second_cell():
+    assert dependencies([(3, 1, 2)] * 3, 0, 13) == [
+        (0, 2, 4, 6, 8, 10, 12),
+        (0, 2, 4, 6, 8),
+        (0, 2, 4),
+        (0,),
+    ]
+    assert input_region([(3, 1, d) for d in (1, 2, 5)], 0, 17) == tuple(range(17))
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p", "d"),
+    [(7, 3, 1, 0, 2), (7, 3, 1, 2, 2), (16, 3, 2, 1, 3), (9, 2, 1, 0, 4), (32, 3, 1, 8, 8)],
+)
+def test_output_size_with_dilation_matches_pytorch(n, k, s, p, d):
+    X = torch.zeros(1, 1, n, n)
+    layer = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+    m = layer(X).shape[-1]
+    assert kernels.output_size(n, k, s, p, d) == m
+    assert kernels.conv2d(X[0], torch.ones(1, 1, k, k), stride=s, padding=p, dilation=d).shape[
+        -1
+    ] == (m)
+    assert layer_lengths(n, [(k, s, d, p)]) == [n, m]
+
+
+def test_a_dilated_kernel_is_a_kernel_with_zeros():
+    torch.manual_seed(0)
+    K = torch.randn(3, 3, dtype=torch.float64)
+    spread = torch.zeros(5, 5, dtype=torch.float64)
+    spread[::2, ::2] = K
+    X = torch.randn(1, 1, 9, 9, dtype=torch.float64)
+    assert torch.allclose(F.conv2d(X, K[None, None], dilation=2), F.conv2d(X, spread[None, None]))
+
+
+# --- recurrence vs closed form vs autograd on random stacks ------------------------
+
+
+@given(stacks)
+def test_recurrence_equals_closed_form_and_brute_force(layers):
+    fields = receptive_field(layers)
+    for depth in range(1, len(layers) + 1):
+        assert fields[depth - 1].size == receptive_field_size(layers[:depth])
+        assert fields[depth - 1].size == brute_force_size(layers[:depth])
+        assert fields[depth - 1].jump == torch.tensor([s for _, s, _, _ in layers[:depth]]).prod()
+
+
+@given(stacks, st.integers(0, 40), st.integers(0, 1000))
+def test_dependencies_equal_autograd(layers, extra, pick):
+    n = max(1, receptive_field_size(layers) + extra - 2 * sum(p for *_, p in layers))
+    lengths = layer_lengths(n, layers)
+    if len(lengths) <= len(layers):
+        assert stack_problem(n, layers) is not None
+        return
+    out = pick % lengths[-1]
+    ours = dependencies(layers, out, n)
+    assert [list(c) for c in ours] == autograd_cells(layers, out, n)
+    assert gradient_region(layers, out, n) == ours[0]
+    # The cells lie inside the field's span, which starts at start + out·jump.
+    field = receptive_field(layers)[-1]
+    first = field.start + out * field.jump
+    assert all(first <= c < first + field.size for c in ours[0])
+    # Without holes or clipping the span is exactly the field.
+    if all(d == 1 for _, _, d, _ in layers) and all(p == 0 for *_, p in layers):
+        assert ours[0] == tuple(range(first, first + field.size))
+
+
+@given(stacks.map(lambda ls: [Layer(k, s, d) for k, s, d, _ in ls]), st.integers(1, 80))
+def test_an_input_fits_exactly_when_it_holds_the_receptive_field(layers, n):
+    # Without padding, the stack has an output exactly when n ≥ r.
+    fits = stack_problem(n, layers) is None
+    assert fits == (n >= receptive_field_size(layers))
+    assert fits == (len(layer_lengths(n, layers)) == len(layers) + 1)
+
+
+def test_problem_says_which_layer_runs_out_with_the_numbers():
+    assert stack_problem(9, [(3, 1, 2)] * 3) == (
+        "Layer 3 has no output: its kernel spans d·(k − 1) + 1 = 2·(3 − 1) + 1 = 5 cells, "
+        "but layer 2 has only 1. This stack needs an input of at least 13 cells; "
+        "the input has 9."
+    )
+    assert stack_problem(2, [(5, 1, 1, 1)]) == (
+        "Layer 1 has no output: its kernel spans d·(k − 1) + 1 = 1·(5 − 1) + 1 = 5 cells, "
+        "but the input has only 2 even with 1 cell of padding per side. This stack needs "
+        "an input of at least 3 cells; the input has 2."
+    )
+    assert layer_lengths(2, [(5, 1, 1, 1)]) == [2]
+    assert stack_problem(3, [(5, 1, 1, 1)]) is None
+
+
+def test_formulas_and_cell_lists():
+    assert size_formula([(3, 2, 1), (3, 1, 2)]) == (
+        "r = 1 + Σ (k − 1)·d·j = 1 + (3 − 1)·1·1 + (3 − 1)·2·2 = 11"
+    )
+    assert jump_formula([(3, 2, 1), (2, 2, 1), (3, 1, 1)]) == "j = s₁·…·s_L = 2·2·1 = 4"
+    assert format_cells([4, 0, 1, 2, 3, 6, 8, 9, 10]) == "0–4, 6, 8–10"
+    assert format_cells(range(0, 13, 2)) == "0, 2, …, 12 (every second)"
+    assert format_cells([3, 7, 11, 15]) == "3, 7, …, 15 (every 4th)"
+    assert format_cells([0, 2, 4]) == "0, 2, 4"
+    assert format_cells([]) == "none"
+
+
+# --- the explorer ---------------------------------------------------------------------
+
+
+def test_explorer_default_is_the_notes_example():
+    v = ReceptiveFieldExplorer().compute()
+    assert v.lengths == (5, 3, 1)
+    assert v.cells == ((0, 1, 2, 3, 4), (0, 1, 2), (0,))
+    assert v.fields[-1] == Field(5, 1, 0)
+    assert v.problem is None
+
+
+@given(
+    st.integers(*LIMITS["input_size"]),
+    st.lists(
+        st.tuples(
+            st.integers(*LIMITS["kernel_size"]),
+            st.integers(*LIMITS["stride"]),
+            st.integers(*LIMITS["dilation"]),
+        ),
+        min_size=1,
+        max_size=MAX_LAYERS,
+    ),
+    st.integers(0, 70),
+)
+def test_explorer_compute_matches_autograd(n, layers, position):
+    w = ReceptiveFieldExplorer(n, layers, position=position)
+    v = w.compute()
+    stack = [Layer(*layer) for layer in layers]
+    if v.problem:
+        assert n < receptive_field_size(stack) and v.cells == ()
+        return
+    assert v.position == min(position, v.lengths[-1] - 1)
+    assert [list(c) for c in v.cells] == autograd_cells(stack, v.position, n)
+    lengths = [n]
+    for k, s, d in layers:
+        lengths.append(kernels.output_size(lengths[-1], k, s, 0, d))
+    assert list(v.lengths) == lengths
+
+
+def test_repr_is_one_deterministic_line():
+    assert repr(ReceptiveFieldExplorer()) == (
+        "ReceptiveFieldExplorer(n 5, layers (k, s, d) (3, 1, 1), (3, 1, 1); cells 5 → 3 → 1; "
+        "output cell 0 sees input 0–4; r = 5, j = 1)"
+    )
+    w = ReceptiveFieldExplorer(13, [(3, 1, 2)] * 3)
+    assert repr(w).endswith("output cell 0 sees input 0, 2, …, 12 (every second); r = 13, j = 1)")
+    w.input_size = 9
+    assert repr(w) == (
+        "ReceptiveFieldExplorer(n 9, layers (k, s, d) (3, 1, 2), (3, 1, 2), (3, 1, 2): "
+        + stack_problem(9, [(3, 1, 2)] * 3)
+        + ")"
+    )
+
+
+def test_widget_state_is_plain_ints_and_the_view_is_bundled():
+    w = ReceptiveFieldExplorer(20, [(3, 2, 1), (2, 1, 3)], position=2)
+    assert (w.input_size, w.layers, w.position) == (20, 2, 2)
+    assert w.kernel_sizes == [3, 2, 3, 3, 3]
+    assert w.strides == [2, 1, 1, 1, 1]
+    assert w.dilations == [1, 3, 1, 1, 1]
+    assert w.stack() == (Layer(3, 2, 1), Layer(2, 1, 3))
+    assert "export default { render }" in w._esm
+
+
+def test_the_view_uses_the_same_ranges():
+    view = (STATIC / "receptive_field.js").read_text(encoding="utf-8")
+    assert f"const MAX_LAYERS = {MAX_LAYERS};" in view
+    assert (
+        f"input: [{LIMITS['input_size'][0]}, {LIMITS['input_size'][1]}], "
+        f"kernel: [1, {LIMITS['kernel_size'][1]}], stride: [1, {LIMITS['stride'][1]}], "
+        f"dilation: [1, {LIMITS['dilation'][1]}]"
+    ) in view
+
+
+# --- argument checks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layers", "error", "words"),
+    [
+        ([], ValueError, "layers: the stack needs at least one layer, got none"),
+        ("33", TypeError, "layers: expected a list of layers"),
+        (3, TypeError, "layers: expected a list of layers"),
+        ([(3, 1, 1, 0, 5)], TypeError, "layers[0]: expected an int k or a tuple (k, s, d, p)"),
+        ([3, (0,)], ValueError, "layers[1] kernel_size: must be ≥ 1, got 0"),
+        ([(3, 0)], ValueError, "layers[0] stride: must be ≥ 1, got 0"),
+        ([(3, 1, 0)], ValueError, "layers[0] dilation: must be ≥ 1, got 0"),
+        ([(3, 1, 1, -1)], ValueError, "layers[0] padding: must be ≥ 0, got -1"),
+        ([(3, 1.5)], TypeError, "layers[0] stride: expected an int, got float 1.5"),
+        ([(True,)], TypeError, "layers[0] kernel_size: expected an int, got bool True"),
+        ([{"kernel": 3}], ValueError, "layers[0]: unknown keys ['kernel']"),
+        ([{"stride": 2}], ValueError, "layers[0]: a layer needs a kernel_size"),
+    ],
+)
+def test_bad_layers_get_clear_errors(layers, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        as_layers(layers)
+
+
+def test_dicts_and_layers_are_accepted():
+    assert as_layers([{"kernel_size": 3, "dilation": 2}, Layer(2, 2), 5]) == (
+        Layer(3, 1, 2, 0),
+        Layer(2, 2, 1, 0),
+        Layer(5, 1, 1, 0),
+    )
+
+
+def test_bad_sizes_and_indices_get_clear_errors():
+    with pytest.raises(ValueError, match=re.escape("input_size: must be ≥ 1, got 0")):
+        layer_lengths(0, [3])
+    with pytest.raises(TypeError, match=re.escape("input_size: expected an int, got float")):
+        layer_lengths(5.0, [3])
+    with pytest.raises(
+        ValueError, match=re.escape("out_index: the last layer has 3 cells (0 to 2)")
+    ):
+        dependencies([3], 3, 5)
+    with pytest.raises(ValueError, match=re.escape("input_size: Layer 2 has no output")):
+        input_region([3, 3], 0, 4)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "words"),
+    [
+        ((65,), {}, ValueError, "input_size: the explorer allows 1 to 64, got 65"),
+        ((5, [3] * 6), {}, ValueError, "layers: the explorer shows at most 5 layers, got 6"),
+        ((5, [(6,)]), {}, ValueError, "kernel_size: the explorer allows 1 to 5, got 6"),
+        ((5, [(3, 4)]), {}, ValueError, "stride: the explorer allows 1 to 3, got 4"),
+        ((5, [(3, 1, 9)]), {}, ValueError, "dilation: the explorer allows 1 to 8, got 9"),
+        ((5, [(3, 1, 1, 1)]), {}, ValueError, "layers: the explorer has no padding (p = 0)"),
+        ((5,), {"position": -1}, ValueError, "position: expected a whole number ≥ 0, got -1"),
+    ],
+)
+def test_explorer_arguments_get_clear_errors(args, kwargs, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        ReceptiveFieldExplorer(*args, **kwargs)
+
+
+def test_setting_a_trait_out_of_range_is_refused():
+    w = ReceptiveFieldExplorer()
+    with pytest.raises(ValueError, match=re.escape("layers: the explorer allows 1 to 5, got 6")):
+        w.layers = 6
+    with pytest.raises(ValueError, match=re.escape("dilation: the explorer allows 1 to 8, got 0")):
+        w.dilations = [1, 0, 1, 1, 1]
+    with pytest.raises(ValueError, match=re.escape("strides: expected 5 entries, got 2")):
+        w.strides = [1, 1]
+    with pytest.raises(ValueError, match=re.escape("position: expected a whole number ≥ 0")):
+        explore_stack(5, [3], position=-1)
+    assert w.layers == 2 and w.dilations == [1] * 5
+
+
+# --- the browser's maths (convmath.js in Node) against Python -----------------------
+
+
+def random_stack(rng: random.Random) -> list[list[int]]:
+    return [
+        [rng.randint(1, 5), rng.randint(1, 3), rng.randint(1, 8), rng.choice([0, 0, 1, 2])]
+        for _ in range(rng.randint(1, MAX_LAYERS))
+    ]
+
+
+def test_receptive_field_maths_in_js_matches_python():
+    rng = random.Random(8)
+    cases, expected = [], []
+    for _ in range(300):
+        layers = random_stack(rng)
+        n = rng.randint(1, 64)
+        cases += [
+            ("receptiveField", [layers]),
+            ("receptiveFieldSize", [layers]),
+            ("stackLengths", [n, layers]),
+            ("stackProblem", [n, layers]),
+            ("receptiveSizeFormula", [layers]),
+            ("jumpFormula", [layers]),
+        ]
+        expected += [
+            [vars(f) for f in receptive_field(layers)],
+            receptive_field_size(layers),
+            layer_lengths(n, layers),
+            stack_problem(n, layers) or "",
+            size_formula(layers),
+            jump_formula(layers),
+        ]
+        lengths = layer_lengths(n, layers)
+        if len(lengths) > len(layers):
+            out = rng.randrange(lengths[-1])
+            cells = dependencies(layers, out, n)
+            cases += [("stackDependencies", [layers, out, n]), ("formatCells", [cells[0]])]
+            expected += [[list(c) for c in cells], format_cells(cells[0])]
+    got = run_js(cases)
+    for case, g, e in zip(cases, got, expected, strict=True):
+        assert g == e, case
+    problems = [e for (fn, _), e in zip(cases, expected, strict=True) if fn == "stackProblem"]
+    assert sum(bool(e) for e in problems) > 30  # impossible stacks were tried
+    assert sum(not e for e in problems) > 30  # and possible ones
+
+
+def test_format_cells_in_js_matches_python():
+    rng = random.Random(9)
+    sets = [sorted(rng.sample(range(30), rng.randint(0, 12))) for _ in range(200)]
+    sets += [list(range(a, 40, s)) for a in range(3) for s in range(1, 6)]
+    assert run_js([("formatCells", [c]) for c in sets]) == [format_cells(c) for c in sets]
