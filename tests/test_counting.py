@@ -224,13 +224,13 @@ def test_repr_is_one_deterministic_line():
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"side": 0}, ValueError, "side: expected 1 to 4096, got 0"),
-        ({"side": 5000}, ValueError, "side: expected 1 to 4096, got 5000"),
-        ({"side": 8.0}, TypeError, "side: expected a whole number, got float 8.0"),
-        ({"channels": 5}, ValueError, "channels: expected 1 to 4, got 5"),
-        ({"hidden": 0}, ValueError, "hidden: expected 1 to 4096, got 0"),
-        ({"out_channels": 4097}, ValueError, "out_channels: expected 1 to 4096, got 4097"),
-        ({"kernel": 16}, ValueError, "kernel: expected 1 to 15, got 16"),
+        ({"side": 0}, ValueError, "side: the widget allows 1 to 4096, got 0"),
+        ({"side": 5000}, ValueError, "side: the widget allows 1 to 4096, got 5000"),
+        ({"side": 8.0}, TypeError, "side: expected an int, got float 8.0"),
+        ({"channels": 5}, ValueError, "channels: the widget allows 1 to 4, got 5"),
+        ({"hidden": 0}, ValueError, "hidden: the widget allows 1 to 4096, got 0"),
+        ({"out_channels": 4097}, ValueError, "out_channels: the widget allows 1 to 4096, got 4097"),
+        ({"kernel": 16}, ValueError, "kernel: the widget allows 1 to 15, got 16"),
     ],
 )
 def test_bad_widget_arguments_get_clear_errors(kwargs, error, words):

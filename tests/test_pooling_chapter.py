@@ -221,12 +221,12 @@ def test_widget_stride_defaults_to_the_window():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"window": 0}, ValueError, r"window: the explorer allows 1 to 8, got 0"),
-        ({"window": 9}, ValueError, r"window: the explorer allows 1 to 8, got 9"),
+        ({"window": 0}, ValueError, r"window: the widget allows 1 to 8, got 0"),
+        ({"window": 9}, ValueError, r"window: the widget allows 1 to 8, got 9"),
         ({"window": 2.5}, TypeError, r"window: expected an int, got float 2.5"),
-        ({"stride": 5}, ValueError, r"stride: the explorer allows 1 to 4, got 5"),
-        ({"padding": -1}, ValueError, r"padding: the explorer allows 0 to 4, got -1"),
-        ({"shift": 4}, ValueError, r"shift: the explorer allows 0 to 3, got 4"),
+        ({"stride": 5}, ValueError, r"stride: the widget allows 1 to 4, got 5"),
+        ({"padding": -1}, ValueError, r"padding: the widget allows 0 to 4, got -1"),
+        ({"shift": 4}, ValueError, r"shift: the widget allows 0 to 3, got 4"),
         ({"shift": True}, TypeError, r"shift: expected an int, got bool True"),
         ({"mode": "min"}, ValueError, r"mode: expected one of \('max', 'mean'\), got 'min'"),
     ],
@@ -243,7 +243,7 @@ def test_bad_position_and_trait_assignment():
     with pytest.raises(ValueError, match=r"position: expected a whole number ≥ 0, got -1"):
         explore_pooling(position=-1)
     w = PoolingExplorer()
-    with pytest.raises(ValueError, match="window: the explorer allows 1 to 8, got 12"):
+    with pytest.raises(ValueError, match="window: the widget allows 1 to 8, got 12"):
         w.window = 12
     with pytest.raises(ValueError, match="mode: expected one of"):
         w.mode = "median"

@@ -241,14 +241,14 @@ def test_moving_traits_recomputes():
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"in_channels": 0}, ValueError, "in_channels: expected 1 to 512, got 0"),
-        ({"out_channels": 513}, ValueError, "out_channels: expected 1 to 512, got 513"),
-        ({"kernel": 8}, ValueError, "kernel: expected 1 to 7, got 8"),
-        ({"size": 0}, ValueError, "size: expected 1 to 224, got 0"),
-        ({"groups": 0}, ValueError, "groups: expected 1 to 512, got 0"),
+        ({"in_channels": 0}, ValueError, "in_channels: the widget allows 1 to 512, got 0"),
+        ({"out_channels": 513}, ValueError, "out_channels: the widget allows 1 to 512, got 513"),
+        ({"kernel": 8}, ValueError, "kernel: the widget allows 1 to 7, got 8"),
+        ({"size": 0}, ValueError, "size: the widget allows 1 to 224, got 0"),
+        ({"groups": 0}, ValueError, "groups: the widget allows 1 to 512, got 0"),
         ({"groups": 3}, ValueError, "groups: groups = 3 does not divide m = 32"),
-        ({"kernel": 2.5}, TypeError, "kernel: expected a whole number, got float 2.5"),
-        ({"in_channels": True}, TypeError, "in_channels: expected a whole number, got bool"),
+        ({"kernel": 2.5}, TypeError, "kernel: expected an int, got float 2.5"),
+        ({"in_channels": True}, TypeError, "in_channels: expected an int, got bool"),
     ],
 )
 def test_bad_widget_arguments_get_clear_errors(kwargs, error, words):
@@ -258,7 +258,7 @@ def test_bad_widget_arguments_get_clear_errors(kwargs, error, words):
 
 def test_bad_trait_values_from_python_are_refused():
     w = SeparableCost()
-    with pytest.raises(ValueError, match="kernel: expected 1 to 7, got 9"):
+    with pytest.raises(ValueError, match="kernel: the widget allows 1 to 7, got 9"):
         w.kernel = 9
 
 

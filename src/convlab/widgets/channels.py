@@ -10,7 +10,6 @@ multiply-adds, with the formulas filled in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 import anywidget
 import torch
@@ -19,6 +18,7 @@ import traitlets
 from convlab import counting
 from convlab.kernels import corr2d
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import slider_value
 from convlab.widgets.text import format_count, format_matrix
 
 # The range of every slider, (lowest, highest): the constructor accepts the same.
@@ -114,12 +114,8 @@ class MultiChannel:
 
 
 def _setting(value: object, name: str) -> int:
-    low, high = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: the widget allows {low} to {high}, got {value}")
-    return int(value)
+    """An int within the range of the slider ``name``."""
+    return slider_value(value, name, *LIMITS[name])
 
 
 def multi_channel(

@@ -9,6 +9,7 @@ import traitlets
 
 from convlab.counting import conv2d_params, dense_params, format_bytes, image_inputs, param_bytes
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import slider_value
 from convlab.widgets.text import format_count, format_ratio
 
 # The slider stops (the same lists as in params.js). 3464² ≈ 12.0 million pixels:
@@ -52,14 +53,6 @@ def count(side: int, channels: int, hidden: int, out_channels: int, kernel: int)
     return Counts(inputs, dense, conv, param_bytes(dense), conv_bytes, problem)
 
 
-def _check_range(value: object, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name}: expected a whole number, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: expected {low} to {high}, got {value}")
-    return value
-
-
 class ParameterCounter(anywidget.AnyWidget):
     """Sliders for the image side, its channels, the dense layer's hidden units,
     the conv layer's output channels and kernel size; a log-scale chart of both
@@ -87,34 +80,34 @@ class ParameterCounter(anywidget.AnyWidget):
         kernel: int = 3,
     ):
         # Checked here too, so that a wrong type gets our message rather than traitlets'.
-        _check_range(side, "side", 1, max(SIDES))
-        _check_range(channels, "channels", 1, MAX_CHANNELS)
-        _check_range(hidden, "hidden", 1, max(UNITS))
-        _check_range(out_channels, "out_channels", 1, max(UNITS))
-        _check_range(kernel, "kernel", 1, MAX_KERNEL)
+        slider_value(side, "side", 1, max(SIDES))
+        slider_value(channels, "channels", 1, MAX_CHANNELS)
+        slider_value(hidden, "hidden", 1, max(UNITS))
+        slider_value(out_channels, "out_channels", 1, max(UNITS))
+        slider_value(kernel, "kernel", 1, MAX_KERNEL)
         super().__init__(
             side=side, channels=channels, hidden=hidden, out_channels=out_channels, kernel=kernel
         )
 
     @traitlets.validate("side")
     def _check_side(self, proposal):
-        return _check_range(proposal["value"], "side", 1, max(SIDES))
+        return slider_value(proposal["value"], "side", 1, max(SIDES))
 
     @traitlets.validate("channels")
     def _check_channels(self, proposal):
-        return _check_range(proposal["value"], "channels", 1, MAX_CHANNELS)
+        return slider_value(proposal["value"], "channels", 1, MAX_CHANNELS)
 
     @traitlets.validate("hidden")
     def _check_hidden(self, proposal):
-        return _check_range(proposal["value"], "hidden", 1, max(UNITS))
+        return slider_value(proposal["value"], "hidden", 1, max(UNITS))
 
     @traitlets.validate("out_channels")
     def _check_out_channels(self, proposal):
-        return _check_range(proposal["value"], "out_channels", 1, max(UNITS))
+        return slider_value(proposal["value"], "out_channels", 1, max(UNITS))
 
     @traitlets.validate("kernel")
     def _check_kernel(self, proposal):
-        return _check_range(proposal["value"], "kernel", 1, MAX_KERNEL)
+        return slider_value(proposal["value"], "kernel", 1, MAX_KERNEL)
 
     def compute(self) -> Counts:
         """What the view shows for the current traits."""

@@ -18,6 +18,7 @@ import traitlets
 
 from convlab.kernels import avg_pool2d, corr2d, max_pool2d
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import slider_value
 from convlab.widgets.text import format_matrix, format_number
 
 GRID = 8  # the input is GRID × GRID
@@ -107,13 +108,8 @@ def window_text(mode: str, row: int, col: int, values: tuple[float, ...], result
 
 
 def _setting(value: object, name: str) -> int:
-    """An int within the slider's range."""
-    low, high = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: the explorer allows {low} to {high}, got {value}")
-    return int(value)
+    """An int within the range of the slider ``name``."""
+    return slider_value(value, name, *LIMITS[name])
 
 
 def _mode(value: object) -> str:

@@ -15,6 +15,7 @@ from convlab.counting import (
     separable_ratio,
 )
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import slider_value
 from convlab.widgets.text import format_count, format_sig
 
 # The slider stops (the same lists as in separable.js). 3 → 4 and 3 → 10 channels
@@ -122,14 +123,6 @@ def cost(in_channels: int, out_channels: int, kernel: int, size: int, groups: in
     )
 
 
-def _check_range(value: object, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name}: expected a whole number, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: expected {low} to {high}, got {value}")
-    return value
-
-
 class SeparableCost(anywidget.AnyWidget):
     """Sliders for m input and n output channels, the kernel size k, the output
     size h′ = w′ and ``groups``; bars for the multiply-adds and weights of a
@@ -157,11 +150,11 @@ class SeparableCost(anywidget.AnyWidget):
         size: int = 112,
         groups: int = 1,
     ):
-        _check_range(in_channels, "in_channels", 1, max(CHANNELS))
-        _check_range(out_channels, "out_channels", 1, max(CHANNELS))
-        _check_range(kernel, "kernel", 1, MAX_KERNEL)
-        _check_range(size, "size", 1, max(SIZES))
-        _check_range(groups, "groups", 1, max(CHANNELS))
+        slider_value(in_channels, "in_channels", 1, max(CHANNELS))
+        slider_value(out_channels, "out_channels", 1, max(CHANNELS))
+        slider_value(kernel, "kernel", 1, MAX_KERNEL)
+        slider_value(size, "size", 1, max(SIZES))
+        slider_value(groups, "groups", 1, max(CHANNELS))
         problem = groups_problem(in_channels, out_channels, groups)
         if problem:
             raise ValueError(f"groups: {problem}")
@@ -177,19 +170,19 @@ class SeparableCost(anywidget.AnyWidget):
     # ranges are checked here, the groups rule is explained by compute().
     @traitlets.validate("in_channels", "out_channels")
     def _check_channels(self, proposal):
-        return _check_range(proposal["value"], proposal["trait"].name, 1, max(CHANNELS))
+        return slider_value(proposal["value"], proposal["trait"].name, 1, max(CHANNELS))
 
     @traitlets.validate("kernel")
     def _check_kernel(self, proposal):
-        return _check_range(proposal["value"], "kernel", 1, MAX_KERNEL)
+        return slider_value(proposal["value"], "kernel", 1, MAX_KERNEL)
 
     @traitlets.validate("size")
     def _check_size(self, proposal):
-        return _check_range(proposal["value"], "size", 1, max(SIZES))
+        return slider_value(proposal["value"], "size", 1, max(SIZES))
 
     @traitlets.validate("groups")
     def _check_groups(self, proposal):
-        return _check_range(proposal["value"], "groups", 1, max(CHANNELS))
+        return slider_value(proposal["value"], "groups", 1, max(CHANNELS))
 
     def compute(self) -> Costs:
         """What the view shows for the current traits."""
