@@ -1,0 +1,143 @@
+"""convlab's from-scratch kernels against PyTorch, in one process, interleaved.
+
+    python benchmarks/kernels.py            # the full sweep (several minutes)
+    python benchmarks/kernels.py --quick    # a few cases: checks the benchmark runs
+
+For every case it times ``convlab.kernels.<fn>`` and ``torch.nn.functional.<fn>``
+alternately (median of repeated runs, float32) and prints both times and the
+ratio convlab / PyTorch, with 1 and with 2 threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import time
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from convlab import counting, kernels
+
+
+@dataclass(frozen=True)
+class Case:
+    fn: str  # conv2d, max_pool2d or avg_pool2d
+    batch: int
+    channels: int
+    size: int
+    kernel: int
+    stride: int
+    dilation: int
+    depthwise: bool
+
+    def label(self) -> str:
+        kind = "dw" if self.depthwise else "g1"
+        return (
+            f"{self.fn:<10} N={self.batch} C={self.channels:<2} {self.size:>3}² k={self.kernel} "
+            f"s={self.stride} d={self.dilation} {kind if self.fn == 'conv2d' else '  '}"
+        )
+
+
+def sweep(quick: bool) -> list[Case]:
+    if quick:
+        return [
+            Case("conv2d", 1, 8, 16, 3, 1, 1, False),
+            Case("conv2d", 1, 8, 16, 3, 2, 2, True),
+            Case("max_pool2d", 1, 8, 16, 3, 2, 1, False),
+            Case("avg_pool2d", 1, 8, 16, 3, 2, 1, False),
+        ]
+    cases = []
+    for batch, channels, size, kernel, stride, dilation in itertools.product(
+        (1, 8), (1, 16, 64), (8, 32, 128), (1, 3, 5), (1, 2), (1, 2)
+    ):
+        if dilation * (kernel - 1) + 1 > size:
+            continue
+        for depthwise in (False, True):
+            cases.append(Case("conv2d", batch, channels, size, kernel, stride, dilation, depthwise))
+        if dilation == 1:
+            cases.append(Case("max_pool2d", batch, channels, size, kernel, stride, 1, False))
+            cases.append(Case("avg_pool2d", batch, channels, size, kernel, stride, 1, False))
+    return cases
+
+
+def inputs(case: Case) -> tuple[torch.Tensor, dict]:
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(case.batch, case.channels, case.size, case.size, generator=g)
+    if case.fn == "conv2d":
+        groups = case.channels if case.depthwise else 1
+        W = torch.randn(
+            case.channels, case.channels // groups, case.kernel, case.kernel, generator=g
+        )
+        args = {"weight": W, "stride": case.stride, "dilation": case.dilation, "groups": groups}
+    else:
+        args = {"kernel_size": case.kernel, "stride": case.stride}
+    return X, args
+
+
+def macs(case: Case) -> int:
+    out = kernels.output_size(case.size, case.kernel, case.stride, 0, case.dilation)
+    if case.fn != "conv2d":
+        return case.batch * case.channels * out * out * case.kernel**2
+    groups = case.channels if case.depthwise else 1
+    per_image = counting.conv2d_macs(case.channels, case.channels, case.kernel, out, groups)
+    return case.batch * per_image
+
+
+def time_pair(case: Case, repeats: int) -> tuple[float, float]:
+    """Median seconds of convlab and of PyTorch, timed alternately."""
+    X, args = inputs(case)
+    ours = getattr(kernels, case.fn)
+    theirs = getattr(F, case.fn)
+    if case.fn == "conv2d":
+        W = args.pop("weight")
+        run_ours, run_theirs = (lambda: ours(X, W, **args)), (lambda: theirs(X, W, **args))
+    else:
+        run_ours, run_theirs = (lambda: ours(X, **args)), (lambda: theirs(X, **args))
+    torch.testing.assert_close(run_ours(), run_theirs(), rtol=1e-4, atol=1e-4)
+    a, b = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        run_ours()
+        a.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        run_theirs()
+        b.append(time.perf_counter() - t)
+    return statistics.median(a), statistics.median(b)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few small cases only")
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per case")
+    args = parser.parse_args()
+    repeats = args.repeats or (3 if args.quick else 15)
+    cases = sweep(args.quick)
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        print(f"\n## {threads} thread(s), float32, median of {repeats} runs")
+        print(f"{'case':<48} {'MACs':>12} {'convlab':>10} {'PyTorch':>10} {'ratio':>7}")
+        ratios, big_ratios = [], []
+        for case in cases:
+            ours, theirs = time_pair(case, repeats)
+            ratio = ours / theirs
+            ratios.append(ratio)
+            n = macs(case)
+            if n >= 100_000:
+                big_ratios.append(ratio)
+            print(
+                f"{case.label():<48} {n:>12,} {ours * 1e3:>8.3f}ms {theirs * 1e3:>8.3f}ms "
+                f"{ratio:>7.2f}"
+            )
+        print(f"median ratio over {len(ratios)} cases: {statistics.median(ratios):.2f}")
+        if big_ratios:
+            print(
+                f"largest ratio among {len(big_ratios)} cases with ≥ 1e5 multiply-adds: "
+                f"{max(big_ratios):.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
