@@ -17,6 +17,7 @@ import traitlets
 
 from convlab.kernels import conv2d
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import window_position
 from convlab.widgets.text import format_matrix, spelled_sum
 
 Pair = tuple[int, int]
@@ -159,8 +160,7 @@ def explore(
     ``padding`` is per side, as in PyTorch. A kernel that does not fit is not an
     error: the result has no output and ``problem`` says why.
     """
-    if isinstance(position, bool) or not isinstance(position, Integral) or position < 0:
-        raise ValueError(f"position: expected a whole number ≥ 0, got {position!r}")
+    position = window_position(position)
     n, k, s, p, d = _settings(
         input_size=input_size,
         kernel_size=kernel_size,
@@ -256,9 +256,7 @@ class ConvolutionExplorer(anywidget.AnyWidget):
 
     @traitlets.validate("position")
     def _check_position(self, proposal):
-        if proposal["value"] < 0:
-            raise ValueError(f"position: expected a whole number ≥ 0, got {proposal['value']}")
-        return proposal["value"]
+        return window_position(proposal["value"])
 
     def settings(self) -> dict[str, Pair]:
         """The current settings as ``explore`` and ``nn.Conv2d`` take them."""

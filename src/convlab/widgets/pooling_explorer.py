@@ -10,7 +10,6 @@ differ from the unshifted case: pooling changes fewer cells than the convolution
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 import anywidget
 import torch
@@ -18,7 +17,7 @@ import traitlets
 
 from convlab.kernels import avg_pool2d, corr2d, max_pool2d
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import slider_value
+from convlab.widgets._settings import slider_value, window_position
 from convlab.widgets.text import format_matrix, format_number
 
 GRID = 8  # the input is GRID × GRID
@@ -132,8 +131,7 @@ def explore_pooling(
     the last). An impossible window or padding is not an error: ``pooled`` is
     None and ``problem`` says why.
     """
-    if isinstance(position, bool) or not isinstance(position, Integral) or position < 0:
-        raise ValueError(f"position: expected a whole number ≥ 0, got {position!r}")
+    position = window_position(position)
     k = _setting(window, "window")
     s = _setting(stride, "stride")
     p = _setting(padding, "padding")
@@ -202,9 +200,7 @@ class PoolingExplorer(anywidget.AnyWidget):
 
     @traitlets.validate("position")
     def _check_position(self, proposal):
-        if proposal["value"] < 0:
-            raise ValueError(f"position: expected a whole number ≥ 0, got {proposal['value']}")
-        return proposal["value"]
+        return window_position(proposal["value"])
 
     def compute(self) -> Pooling:
         """What the view shows for the current traits."""

@@ -28,6 +28,7 @@ from convlab.receptive_field import (
     stack_problem,
 )
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import window_position
 
 MAX_LAYERS = 5
 # The range of every slider, (lowest, highest): the constructor accepts the same.
@@ -60,8 +61,7 @@ def explore_stack(input_size: int, layers, position: int = 0) -> StackView:
     An input too small for the stack is not an error: there is no output, and
     ``problem`` says why with the numbers.
     """
-    if isinstance(position, bool) or not isinstance(position, Integral) or position < 0:
-        raise ValueError(f"position: expected a whole number ≥ 0, got {position!r}")
+    position = window_position(position)
     stack = as_layers(layers)
     lengths = tuple(layer_lengths(input_size, stack))
     fields = tuple(receptive_field(stack))
@@ -149,9 +149,7 @@ class ReceptiveFieldExplorer(anywidget.AnyWidget):
 
     @traitlets.validate("position")
     def _check_position(self, proposal):
-        if proposal["value"] < 0:
-            raise ValueError(f"position: expected a whole number ≥ 0, got {proposal['value']}")
-        return proposal["value"]
+        return window_position(proposal["value"])
 
     def stack(self) -> tuple[Layer, ...]:
         """The layers in use, as (kernel, stride, dilation, padding 0)."""

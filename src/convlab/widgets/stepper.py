@@ -11,6 +11,7 @@ import traitlets
 from convlab.kernels import convolve2d, corr2d
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._grid import as_grid
+from convlab.widgets._settings import window_position
 from convlab.widgets.text import format_matrix, spelled_sum
 
 MAX_INPUT = 8
@@ -50,8 +51,7 @@ def step(X, K, position: int = 0, mode: str = "correlation") -> Step:
     """
     if mode not in MODES:
         raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
-    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        raise ValueError(f"position: expected a whole number ≥ 0, got {position!r}")
+    position = window_position(position)
     X = torch.tensor(as_grid(X, "X", MAX_INPUT), dtype=torch.float64)
     K = torch.tensor(as_grid(K, "K", MAX_KERNEL), dtype=torch.float64)
     (nh, nw), (kh, kw) = X.shape, K.shape
@@ -107,9 +107,7 @@ class CorrelationStepper(anywidget.AnyWidget):
 
     @traitlets.validate("position")
     def _check_position(self, proposal):
-        if proposal["value"] < 0:
-            raise ValueError(f"position: expected a whole number ≥ 0, got {proposal['value']}")
-        return proposal["value"]
+        return window_position(proposal["value"])
 
     def compute(self) -> Step:
         """What the view shows for the current traits."""
