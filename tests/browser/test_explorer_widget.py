@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from widgetpage import open_widget, read_table, slider, table
+from widgetpage import cells_with, open_widget, read_table, slider, table
 
 from convlab import kernels
 from convlab.widgets.explorer import (
@@ -45,14 +45,6 @@ DEFAULTS = {
 @pytest.fixture
 def explorer(page):
     return open_widget(page, CHAPTER, ".cl-explorer")
-
-
-def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
-    """(row, column) of the cells of a table that carry the class ``cls``."""
-    classes = table(widget, caption).evaluate(
-        "t => [...t.rows].map(r => [...r.cells].map(c => c.className))"
-    )
-    return {(i, j) for i, row in enumerate(classes) for j, c in enumerate(row) if cls in c.split()}
 
 
 def move(widget, settings: dict, label: str, value: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from torch import nn
-from widgetpage import cell, open_widget, shown, slider
+from widgetpage import cell, open_widget, shown, slider, whole_number
 
 from convlab import counting
 from convlab.widgets.params import SIDES, UNITS, count, format_ratio, size_problem
@@ -18,10 +18,6 @@ def counter(page):
     return open_widget(page, CHAPTER, ".cl-params")
 
 
-def number(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
 def n_params(layer: nn.Module) -> int:
     return sum(p.numel() for p in layer.parameters())
 
@@ -31,13 +27,13 @@ def check_numbers(widget, side, channels, hidden, out_channels, kernel):
     expected = count(side, channels, hidden, out_channels, kernel)
     # "meta" layers have shapes but no storage: a 4096-unit layer costs nothing here.
     dense = n_params(nn.Linear(channels * side * side, hidden, device="meta"))
-    assert number(cell(widget, "dense-params")) == expected.dense == dense
+    assert whole_number(cell(widget, "dense-params")) == expected.dense == dense
     assert cell(widget, "dense-memory") == counting.format_bytes(4 * dense)
     assert cell(widget, "dense-formula") == (
         f"dense: c·n²·H + H = {channels}·{side}²·{hidden} + {hidden} = {dense:,}"
     )
     conv = n_params(nn.Conv2d(channels, out_channels, kernel, device="meta"))
-    assert number(cell(widget, "conv-params")) == expected.conv == conv
+    assert whole_number(cell(widget, "conv-params")) == expected.conv == conv
     assert cell(widget, "conv-memory") == counting.format_bytes(4 * conv)
     assert cell(widget, "ratio") == format_ratio(dense, conv)
     assert cell(widget, "conv-formula") == (
@@ -89,7 +85,7 @@ def test_a_kernel_larger_than_the_image_is_explained(counter):
     assert alert.inner_text() == size_problem(8, 9)
     assert cell(counter, "conv-params") == cell(counter, "ratio") == "—"
     assert cell(counter, "conv-formula").endswith("but the kernel does not fit")
-    assert number(cell(counter, "dense-params")) == count(8, 3, 100, 100, 9).dense
+    assert whole_number(cell(counter, "dense-params")) == count(8, 3, 100, 100, 9).dense
     slider(counter, "Kernel size").fill("8")
     assert alert.is_hidden()
     check_numbers(counter, 8, 3, 100, 100, 8)

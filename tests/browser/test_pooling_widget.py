@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from widgetpage import open_widget, slider, table
+from widgetpage import cells_with, open_widget, slider, table
 
 from convlab.widgets.pooling_explorer import explore_pooling, pool_call, pool_problem
 from convlab.widgets.text import format_number
@@ -33,13 +33,6 @@ def read(widget, caption: str) -> torch.Tensor:
         return float("-inf") if text == "−∞" else float(text.replace("−", "-"))
 
     return torch.tensor([[number(v) for v in row] for row in rows], dtype=torch.float64)
-
-
-def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
-    classes = table(widget, caption).evaluate(
-        "t => [...t.rows].map(r => [...r.cells].map(c => c.className))"
-    )
-    return {(i, j) for i, row in enumerate(classes) for j, c in enumerate(row) if cls in c.split()}
 
 
 def reference(k: int, s: int, p: int, mode: str, shift: int):

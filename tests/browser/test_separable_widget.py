@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from torch import nn
-from widgetpage import cell, open_widget, shown, slider
+from widgetpage import cell, open_widget, shown, slider, whole_number
 
 from convlab import counting
 from convlab.widgets.separable import (
@@ -26,10 +26,6 @@ def widget(page):
     return open_widget(page, CHAPTER, ".cl-separable")
 
 
-def number(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
 def n_params(*layers: nn.Module) -> int:
     return sum(p.numel() for layer in layers for p in layer.parameters())
 
@@ -39,10 +35,10 @@ def check_numbers(widget, m, n, k, size, groups):
     standard = nn.Conv2d(m, n, k, bias=False, device="meta")
     depthwise = nn.Conv2d(m, m, k, groups=m, bias=False, device="meta")
     pointwise = nn.Conv2d(m, n, 1, bias=False, device="meta")
-    assert number(cell(widget, "std-params")) == n_params(standard)
-    assert number(cell(widget, "sep-params")) == n_params(depthwise, pointwise)
-    assert number(cell(widget, "std-macs")) == counting.conv2d_macs(m, n, k, size)
-    assert number(cell(widget, "sep-macs")) == counting.separable_macs(m, n, k, size)
+    assert whole_number(cell(widget, "std-params")) == n_params(standard)
+    assert whole_number(cell(widget, "sep-params")) == n_params(depthwise, pointwise)
+    assert whole_number(cell(widget, "std-macs")) == counting.conv2d_macs(m, n, k, size)
+    assert whole_number(cell(widget, "sep-macs")) == counting.separable_macs(m, n, k, size)
     dw = counting.conv2d_macs(m, m, k, size, groups=m)
     pw = counting.conv2d_macs(m, n, 1, size)
     assert cell(widget, "sep-macs-split") == f"= depthwise {dw:,} + pointwise {pw:,}"
@@ -51,8 +47,8 @@ def check_numbers(widget, m, n, k, size, groups):
     problem = groups_problem(m, n, groups)
     if problem is None:
         grouped = nn.Conv2d(m, n, k, groups=groups, bias=False, device="meta")
-        assert number(cell(widget, "grp-params")) == n_params(grouped)
-        assert number(cell(widget, "grp-macs")) == counting.conv2d_macs(m, n, k, size, groups)
+        assert whole_number(cell(widget, "grp-params")) == n_params(grouped)
+        assert whole_number(cell(widget, "grp-macs")) == counting.conv2d_macs(m, n, k, size, groups)
         assert cell(widget, "grp-macs-label") == f"groups = {groups} ({groups_kind(m, groups)})"
         assert shown(widget, "Groups") == f"{groups} ({groups_kind(m, groups)})"
         assert widget.get_by_role("alert").is_hidden()

@@ -41,3 +41,16 @@ def read_table(widget, caption: str) -> torch.Tensor:
         [[float(td.inner_text()) for td in row.locator("td").all()] for row in rows],
         dtype=torch.float64,
     )
+
+
+def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
+    """(row, column) of the cells of a table that carry the class ``cls``."""
+    classes = table(widget, caption).evaluate(
+        "t => [...t.rows].map(r => [...r.cells].map(c => c.className))"
+    )
+    return {(i, j) for i, row in enumerate(classes) for j, c in enumerate(row) if cls in c.split()}
+
+
+def whole_number(text: str) -> int:
+    """A count as the widgets print it, with thousands separators: ``"3,600"`` → 3600."""
+    return int(text.replace(",", ""))

@@ -146,13 +146,7 @@ function render({ model, el }) {
       }),
     );
     outputHolder.replaceChildren(
-      matrixTable(Y, "Output Y", (r, c, td) => {
-        td.classList.toggle("cl-on", r === i && c === j);
-        td.addEventListener("mouseenter", () => {
-          player.stop();
-          commit(model, { position: r * ow + c });
-        });
-      }),
+      matrixTable(Y, "Output Y", player.cell),
     );
     sum.textContent = `Y[${i}, ${j}] = ${spelledSum(terms)}`;
   }

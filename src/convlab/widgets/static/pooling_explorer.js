@@ -167,12 +167,8 @@ function render({ model, el }) {
     );
     pooledHolder.replaceChildren(
       matrixTable(r.pooled, "Pooled P", (i, j, td) => {
-        td.classList.toggle("cl-on", i === r.row && j === r.col);
+        player.cell(i, j, td);
         if (r.pooled[i][j] !== base.pooled[i][j]) td.classList.add("cl-changed");
-        td.addEventListener("mouseenter", () => {
-          player.stop();
-          commit(model, { position: i * ow + j });
-        });
       }),
     );
     sum.textContent = r.text;

@@ -125,13 +125,7 @@ function render({ model, el }) {
     );
     const Y = mode === "convolution" ? convolve2d(X, K) : corr2d(X, K);
     outputHolder.replaceChildren(
-      matrixTable(Y, "Output Y", (r, c, td) => {
-        td.classList.toggle("cl-on", r === i && c === j);
-        td.addEventListener("mouseenter", () => {
-          player.stop();
-          commit(model, { position: r * ow + c });
-        });
-      }),
+      matrixTable(Y, "Output Y", player.cell),
     );
     sum.textContent = `Y[${i}, ${j}] = ${spelledSum(windowTerms(X, applied, i, j))}`;
   }

@@ -165,6 +165,7 @@ export function onWidthChange(el, redraw) {
  * slider, "output row i, column j", and ◀ Step / ▶ Play / Step ▶ buttons that
  * write the `position` trait. `count()` is the number of output cells now.
  * `show(position, rows, cols)` sets them for an output of rows × cols;
+ * `cell(r, c, td)` marks and wires one cell of that output's table;
  * `disable()` greys them out when there is no output.
  */
 export function windowStepper(model, count, playMs = 800) {
@@ -207,13 +208,23 @@ export function windowStepper(model, count, playMs = 800) {
     where,
     h("span", { class: "cl-buttons" }, back, play, next),
   );
+  let shown = { at: 0, cols: 1 };
   return {
     el,
     stop,
     show(at, rows, cols) {
+      shown = { at, cols };
       enable(true);
       position.set(at, 0, rows * cols - 1);
       where.textContent = `output row ${Math.floor(at / cols)}, column ${at % cols}`;
+    },
+    /** Mark output cell (r, c) if it is the current one; hovering it moves the window there. */
+    cell(r, c, td) {
+      td.classList.toggle("cl-on", r * shown.cols + c === shown.at);
+      td.addEventListener("mouseenter", () => {
+        stop();
+        commit(model, { position: r * shown.cols + c });
+      });
     },
     disable() {
       stop();
