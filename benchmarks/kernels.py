@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import time
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 from convlab import counting, kernels
+from convlab.timing import interleaved_medians
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def macs(case: Case) -> int:
 
 
 def time_pair(case: Case, repeats: int) -> tuple[float, float]:
-    """Median seconds of convlab and of PyTorch, timed alternately."""
+    """Median seconds of convlab and of PyTorch, timed in turn."""
     X, args = inputs(case)
     ours = getattr(kernels, case.fn)
     theirs = getattr(F, case.fn)
@@ -97,15 +97,36 @@ def time_pair(case: Case, repeats: int) -> tuple[float, float]:
     else:
         run_ours, run_theirs = (lambda: ours(X, **args)), (lambda: theirs(X, **args))
     torch.testing.assert_close(run_ours(), run_theirs(), rtol=1e-4, atol=1e-4)
-    a, b = [], []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        run_ours()
-        a.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        run_theirs()
-        b.append(time.perf_counter() - t)
-    return statistics.median(a), statistics.median(b)
+    medians = interleaved_medians({"convlab": run_ours, "torch": run_theirs}, repeats)
+    return medians["convlab"], medians["torch"]
+
+
+def time_loop_case(X: torch.Tensor, K: torch.Tensor, repeats: int) -> dict[str, float]:
+    """Median seconds of the loop ``corr2d``, the vectorised ``conv2d`` and PyTorch on X, K."""
+    torch.testing.assert_close(kernels.corr2d(X, K), kernels.conv2d(X[None], K[None, None])[0])
+    return interleaved_medians(
+        {
+            "loop": lambda: kernels.corr2d(X, K),
+            "conv2d": lambda: kernels.conv2d(X[None], K[None, None]),
+            "torch": lambda: F.conv2d(X[None, None], K[None, None]),
+        },
+        repeats,
+    )
+
+
+def loop_against_vectorised(sizes: tuple[int, ...], kernel: int, repeats: int) -> None:
+    """The course's loop ``corr2d`` against the vectorised ``conv2d`` and PyTorch, one channel."""
+    print(f"\n### loop corr2d against vectorised conv2d, one channel, {kernel}×{kernel} kernel")
+    print(f"{'size':>7} {'loop':>10} {'conv2d':>10} {'PyTorch':>10} {'loop/conv2d':>12}")
+    g = torch.Generator().manual_seed(0)
+    for size in sizes:
+        X = torch.randn(size, size, generator=g)
+        K = torch.randn(kernel, kernel, generator=g)
+        t = time_loop_case(X, K, repeats)
+        print(
+            f"{size:>6}² {t['loop'] * 1e3:>8.3f}ms {t['conv2d'] * 1e3:>8.3f}ms "
+            f"{t['torch'] * 1e3:>8.3f}ms {t['loop'] / t['conv2d']:>11.0f}×"
+        )
 
 
 def main() -> None:
@@ -137,6 +158,8 @@ def main() -> None:
                 f"largest ratio among {len(big_ratios)} cases with ≥ 1e5 multiply-adds: "
                 f"{max(big_ratios):.2f}"
             )
+        sizes = (8, 16) if args.quick else (8, 16, 32, 64, 128)
+        loop_against_vectorised(sizes, kernel=3, repeats=min(repeats, 5))
 
 
 if __name__ == "__main__":

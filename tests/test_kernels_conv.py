@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.testing import assert_close
 
+from convlab.kernels import conv as conv_module
 from convlab.kernels import conv2d
 
 seeds = st.integers(0, 2**32 - 1)
@@ -119,6 +120,57 @@ def test_same_keeps_the_size_and_matches_torch(kernel, dilation) -> None:
     Y = conv2d(X, W, padding="same", dilation=dilation)
     assert Y.shape == (2, 4, 7, 8)
     assert_close(Y, torch_conv2d(X, W, padding="same", dilation=dilation))
+
+
+# Every layout (im2col, one product per tap, the depthwise tap loop) on larger
+# shapes: large kernels, unequal strides and dilations, padding, a channel multiplier.
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "groups"),
+    [(6, 6, 6), (1, 1, 1), (4, 8, 4), (6, 8, 2), (5, 7, 1)],
+    ids=["depthwise", "one channel", "depthwise x2", "grouped", "standard"],
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        dict(stride=1, padding=0, dilation=1),
+        dict(stride=(2, 3), padding=(2, 1), dilation=1),
+        dict(stride=2, padding=3, dilation=(2, 1)),
+        dict(stride=3, padding="valid", dilation=2),
+    ],
+)
+@pytest.mark.parametrize(
+    "limits", [(0, 64), (10**9, 10**9)], ids=["per tap, small blocks", "im2col, one block"]
+)
+def test_every_layout_matches_torch_on_larger_shapes(
+    c_in, c_out, groups, args, limits, monkeypatch
+) -> None:
+    monkeypatch.setattr(conv_module, "IM2COL_LIMIT", limits[0])
+    monkeypatch.setattr(conv_module, "CACHE_BYTES", limits[1])
+    X = randn((2, c_in, 19, 23), seed=2, dtype=torch.float64)
+    W = randn((c_out, c_in // groups, 5, 4), seed=3, dtype=torch.float64)
+    bias = randn((c_out,), seed=4, dtype=torch.float64)
+    expected = torch_conv2d(X, W, bias, groups=groups, **args)
+    assert_close(conv2d(X, W, bias, groups=groups, **args), expected)
+
+
+@pytest.mark.parametrize(
+    "limits", [(0, 64), (10**9, 10**9)], ids=["per tap, small blocks", "im2col, one block"]
+)
+@pytest.mark.parametrize(("c_in", "c_out", "groups"), [(3, 3, 3), (3, 4, 1), (4, 6, 2)])
+def test_gradients_match_torch_in_every_layout(c_in, c_out, groups, limits, monkeypatch):
+    """The chapters differentiate through conv2d (receptive fields, learning a kernel)."""
+    monkeypatch.setattr(conv_module, "IM2COL_LIMIT", limits[0])
+    monkeypatch.setattr(conv_module, "CACHE_BYTES", limits[1])
+    args = dict(stride=2, padding=1, dilation=(1, 2), groups=groups)
+    grads = []
+    for conv in (conv2d, torch_conv2d):
+        X = randn((2, c_in, 9, 11), seed=5, dtype=torch.float64).requires_grad_()
+        W = randn((c_out, c_in // groups, 3, 3), seed=6, dtype=torch.float64).requires_grad_()
+        (
+            conv(X, W, **args) * torch.arange(1.0, 1 + c_out * 20)[:c_out, None, None]
+        ).sum().backward()
+        grads.append((X.grad, W.grad))
+    assert_close(grads[0], grads[1])
 
 
 # --- Agreement with PyTorch on drawn shapes and arguments ---------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import torch
@@ -26,6 +26,29 @@ def median_seconds(run: Callable[[], object], repeats: int = 9) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved_medians(
+    runs: Mapping[str, Callable[[], object]], repeats: int = 9
+) -> dict[str, float]:
+    """Median seconds of each of several ``runs``, timed in turn: a, b, c, a, b, c, ...
+
+    Comparing two codes timed one after the other lets a slow spell of the
+    machine land on one of them only; taking turns spreads it over all.
+    Every run is called once first as a warm-up.
+    """
+    repeats = check_int(repeats, "repeats", minimum=1)
+    if not runs:
+        raise ValueError("runs: give at least one function to time")
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 @contextmanager

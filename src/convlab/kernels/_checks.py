@@ -25,6 +25,8 @@ def _size(shape: Sequence[int]) -> str:
 
 def _is_int(value: object) -> bool:
     """True for ints (numpy ints too) but not for bools, which are ints in Python."""
+    if type(value) is int:  # the common case, checked first because it is quick
+        return True
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 

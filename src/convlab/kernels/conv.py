@@ -1,13 +1,21 @@
 """``conv2d``: the convolution layer of a CNN, vectorised.
 
-Pad, cut the input into windows (a view, no copy), and let one ``einsum``
-multiply every window with every kernel. Groups split the channels into
-independent stacks, which is just one more axis in the ``einsum``.
+Pad, then pick one of three layouts by shape, as a library does:
+
+- im2col (small inputs): copy every window into a column of a matrix and
+  multiply it by the matrix of kernels: one matrix product computes every
+  output. Groups are one more batch axis of that product.
+- one product per kernel tap (large inputs): the same sum cut into k_h·k_w
+  matrix products on shifted views of the input, so nothing is copied; the
+  k_h·k_w-fold copy of im2col would cost more than the arithmetic.
+- depthwise (one input channel per group): no matrix product to speak of, so sum
+  the k_h·k_w kernel taps, each a scaled shifted view of the input.
 """
 
 import torch
 
 from ._checks import (
+    Pair,
     as_pair,
     check_bias,
     check_channels,
@@ -17,9 +25,18 @@ from ._checks import (
     common_dtype,
     conv_padding,
 )
-from ._windows import pad2d, sliding_windows
+from ._windows import flat_taps, pad2d, sliding_windows, unflatten
+from .shapes import axis_output_size
 
 IntOrPair = int | tuple[int, int]
+
+# Largest im2col matrix worth copying, in elements (N·C·k_h·k_w·H'·W'): up to
+# this size (8 MB of float32) the copy is cheap and one big matrix product beats
+# k_h·k_w small ones; beyond it, copying costs more than multiplying.
+IM2COL_LIMIT = 2**21
+# Bytes of running sums the depthwise loop works on at a time: with the inputs
+# they read, they fit in one core's level-2 cache.
+CACHE_BYTES = 2**19
 
 
 def conv2d(
@@ -55,15 +72,83 @@ def conv2d(
     if not batched:
         X = X.unsqueeze(0)
     dtype = common_dtype(X, W) if bias is None else common_dtype(X, W, bias)
-    windows = sliding_windows(pad2d(X.to(dtype), pads), kernel, stride, dilation)
-    n, _, h_out, w_out = windows.shape[:4]
-    # Split the channels into groups: each group of outputs only sees its own inputs.
-    windows = windows.reshape(n, groups, c_in // groups, h_out, w_out, k_h, k_w)
-    kernels = W.to(dtype).reshape(groups, c_out // groups, c_group, k_h, k_w)
-    # For every image n, group g, output channel o and cell (h, w):
-    # sum over input channels c and kernel taps (i, j) of window × kernel.
-    Y = torch.einsum("ngchwij,gocij->ngohw", windows, kernels)
-    Y = Y.reshape(n, c_out, h_out, w_out)
+    X, W = pad2d(X.to(dtype), pads), W.to(dtype)
+    h_out = axis_output_size(X.shape[-2], k_h, stride[0], 0, dilation[0])
+    w_out = axis_output_size(X.shape[-1], k_w, stride[1], 0, dilation[1])
+    if c_group == 1 and groups == c_out:  # each output channel reads one input channel
+        Y = _depthwise(X, W, stride, dilation)
+    elif len(X) * c_in * k_h * k_w * h_out * w_out <= IM2COL_LIMIT:
+        Y = _im2col(X, W, stride, dilation, groups)
+    else:
+        Y = _per_tap(X, W, stride, dilation, groups)
     if bias is not None:
         Y = Y + bias.to(dtype).reshape(1, c_out, 1, 1)
     return Y if batched else Y.squeeze(0)
+
+
+def _im2col(
+    X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair, groups: int
+) -> torch.Tensor:
+    """Copy every window into a column ("im2col"), then one matrix product per group.
+
+    Column (y, x) holds the c·k_h·k_w inputs that output cell (y, x) sees; row o of
+    the kernel matrix holds output channel o's c·k_h·k_w weights. Their product is
+    every output at once, computed by the library's tuned matrix multiply.
+    """
+    c_out, c_group, k_h, k_w = W.shape
+    windows = sliding_windows(X, (k_h, k_w), stride, dilation)  # (n, c, h', w', k_h, k_w)
+    n, _, h_out, w_out = windows.shape[:4]
+    # Split the channels into groups: each group of outputs only sees its own inputs.
+    windows = windows.reshape(n, groups, c_group, h_out, w_out, k_h, k_w)
+    # Move (c, i, j) together and (y, x) together; reshape then has to copy: im2col.
+    columns = windows.permute(0, 1, 2, 5, 6, 3, 4).reshape(
+        n, groups, c_group * k_h * k_w, h_out * w_out
+    )
+    rows = W.reshape(groups, c_out // groups, c_group * k_h * k_w)
+    return (rows @ columns).reshape(n, c_out, h_out, w_out)
+
+
+def _per_tap(
+    X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair, groups: int
+) -> torch.Tensor:
+    """im2col's matrix product cut into k_h·k_w pieces, one per kernel tap.
+
+    Tap (i, j) contributes W[:, :, i, j] (c_out × c) times the inputs it meets,
+    and those inputs are a slice of the flattened image (``flat_taps``), so no
+    window is ever copied: on a large input that copy costs more than the
+    products. ``baddbmm_`` adds each product into the running sum in place.
+    """
+    c_out, c_group, k_h, k_w = W.shape
+    n = X.shape[0]
+    # One batch entry per image and group: (n·groups, c/groups, H, W).
+    X = X.unflatten(1, (groups, c_group)).flatten(0, 1)
+    taps, shape = flat_taps(X, (k_h, k_w), stride, dilation)
+    # (n·groups, c_out/groups, c/groups, k_h, k_w): the same kernels for every image.
+    weights = W.unflatten(0, (groups, c_out // groups)).repeat(n, 1, 1, 1, 1)
+    Y = X.new_zeros(n * groups, c_out // groups, taps[0][2].shape[-1])
+    for i, j, inputs in taps:  # inputs: (n·groups, c/groups, L)
+        Y.baddbmm_(weights[..., i, j], inputs)
+    return unflatten(Y.reshape(n, c_out, -1), shape)
+
+
+def _depthwise(X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair) -> torch.Tensor:
+    """One input channel per group: sum the k_h·k_w kernel taps, each a scaled view.
+
+    A matrix product has nothing to multiply here (output channel o reads input
+    channel o only), so each tap (i, j) just adds W[o, 0, i, j] × the inputs it
+    meets (``flat_taps``). That is k_h·k_w passes over the running sums; done on
+    a block of channels at a time, small enough to stay in the CPU's cache, the
+    passes read the sums from cache instead of from memory.
+    """
+    c_out, _, k_h, k_w = W.shape
+    n = X.shape[0]
+    # One row per image and channel: (n·c, H, W), and each row's own kernel.
+    taps, shape = flat_taps(X.flatten(0, 1), (k_h, k_w), stride, dilation)
+    weights = W.repeat(n, 1, 1, 1)  # (n·c, 1, k_h, k_w)
+    Y = X.new_zeros(n * c_out, taps[0][2].shape[-1])
+    rows = max(1, CACHE_BYTES // (Y.element_size() * Y.shape[-1]))
+    for first in range(0, n * c_out, rows):
+        block = slice(first, first + rows)
+        for i, j, inputs in taps:
+            Y[block].addcmul_(inputs[block], weights[block, :, i, j])
+    return unflatten(Y.unflatten(0, (n, c_out)), shape)

@@ -7,7 +7,7 @@
 import torch
 
 from ._checks import as_pair, check_fits, check_mode, check_tensor, pool_args
-from ._windows import pad2d, sliding_windows
+from ._windows import pad2d, windows_along
 
 IntOrPair = int | tuple[int, int]
 
@@ -55,7 +55,9 @@ def max_pool2d(
     kernel, stride, padding, dilation = pool_args(X, kernel_size, stride, padding, dilation)
     p_h, p_w = padding
     X = pad2d(X, (p_h, p_h, p_w, p_w), value=_lowest(X.dtype))
-    return sliding_windows(X, kernel, stride, dilation).amax(dim=(-2, -1))
+    # A window's maximum is the maximum of its rows' maxima: reduce along H, then W.
+    rows = windows_along(X, -2, kernel[0], stride[0], dilation[0]).amax(dim=-1)
+    return windows_along(rows, -1, kernel[1], stride[1], dilation[1]).amax(dim=-1)
 
 
 def avg_pool2d(
@@ -71,10 +73,12 @@ def avg_pool2d(
     ``count_include_pad=True``). As in PyTorch, integer X gives an integer
     mean, rounded toward zero.
     """
-    kernel, stride, padding, dilation = pool_args(X, kernel_size, stride, padding, 1)
+    kernel, stride, padding, _ = pool_args(X, kernel_size, stride, padding, 1)
     p_h, p_w = padding
     X = pad2d(X, (p_h, p_h, p_w, p_w))
-    total = sliding_windows(X, kernel, stride, dilation).sum(dim=(-2, -1))
+    # A window's sum is the sum of its rows' sums: add along H, then along W.
+    rows = windows_along(X, -2, kernel[0], stride[0], 1).sum(dim=-1)
+    total = windows_along(rows, -1, kernel[1], stride[1], 1).sum(dim=-1)
     count = kernel[0] * kernel[1]
     if X.is_floating_point():
         return total / count
