@@ -5,7 +5,8 @@
 
 For every case it times ``convlab.kernels.<fn>`` and ``torch.nn.functional.<fn>``
 alternately (median of repeated runs, float32) and prints both times and the
-ratio convlab / PyTorch, with 1 and with 2 threads.
+ratio convlab / PyTorch, with 1 and with 2 threads. Then the loop ``corr2d``
+against im2col, ``conv2d`` and PyTorch on one channel (1 thread).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from convlab import counting, kernels
+from convlab import counting, kernels, speed
 from convlab.timing import interleaved_medians
 
 
@@ -101,31 +102,23 @@ def time_pair(case: Case, repeats: int) -> tuple[float, float]:
     return medians["convlab"], medians["torch"]
 
 
-def time_loop_case(X: torch.Tensor, K: torch.Tensor, repeats: int) -> dict[str, float]:
-    """Median seconds of the loop ``corr2d``, the vectorised ``conv2d`` and PyTorch on X, K."""
-    torch.testing.assert_close(kernels.corr2d(X, K), kernels.conv2d(X[None], K[None, None])[0])
-    return interleaved_medians(
-        {
-            "loop": lambda: kernels.corr2d(X, K),
-            "conv2d": lambda: kernels.conv2d(X[None], K[None, None]),
-            "torch": lambda: F.conv2d(X[None, None], K[None, None]),
-        },
-        repeats,
-    )
-
-
 def loop_against_vectorised(sizes: tuple[int, ...], kernel: int, repeats: int) -> None:
-    """The course's loop ``corr2d`` against the vectorised ``conv2d`` and PyTorch, one channel."""
+    """The course's loop ``corr2d``, im2col, the vectorised ``conv2d`` and PyTorch, one channel.
+
+    ``convlab.speed`` times them as the appendix chapter does: the loop on its own
+    (a call of many milliseconds between fast calls would leave them cold caches),
+    the three others in turn.
+    """
     print(f"\n### loop corr2d against vectorised conv2d, one channel, {kernel}×{kernel} kernel")
-    print(f"{'size':>7} {'loop':>10} {'conv2d':>10} {'PyTorch':>10} {'loop/conv2d':>12}")
-    g = torch.Generator().manual_seed(0)
-    for size in sizes:
-        X = torch.randn(size, size, generator=g)
-        K = torch.randn(kernel, kernel, generator=g)
-        t = time_loop_case(X, K, repeats)
+    print(
+        f"{'size':>7} {'loop':>10} {'im2col':>10} {'conv2d':>10} {'PyTorch':>10} "
+        f"{'loop/conv2d':>12}"
+    )
+    for t in speed.sweep(sizes, channels=1, kernel=kernel, repeats=repeats, threads=1):
+        ms = {name: seconds * 1e3 for name, seconds in t.seconds.items()}
         print(
-            f"{size:>6}² {t['loop'] * 1e3:>8.3f}ms {t['conv2d'] * 1e3:>8.3f}ms "
-            f"{t['torch'] * 1e3:>8.3f}ms {t['loop'] / t['conv2d']:>11.0f}×"
+            f"{t.size:>6}² {ms['loop']:>8.3f}ms {ms['im2col']:>8.3f}ms {ms['conv2d']:>8.3f}ms "
+            f"{ms['torch']:>8.3f}ms {ms['loop'] / ms['conv2d']:>11.0f}×"
         )
 
 
@@ -158,8 +151,8 @@ def main() -> None:
                 f"largest ratio among {len(big_ratios)} cases with ≥ 1e5 multiply-adds: "
                 f"{max(big_ratios):.2f}"
             )
-        sizes = (8, 16) if args.quick else (8, 16, 32, 64, 128)
-        loop_against_vectorised(sizes, kernel=3, repeats=min(repeats, 5))
+    sizes = (8, 16) if args.quick else (8, 16, 32, 64, 128)
+    loop_against_vectorised(sizes, kernel=3, repeats=repeats)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
 """Build the book and serve it on localhost: ``python book/serve.py [--port 8000]``.
 
 Builds with warnings as errors (executing the chapters, cached between runs),
-then serves ``_build/html`` on 127.0.0.1 until you press Ctrl+C.
+then serves ``_build/html`` on 127.0.0.1 until you press Ctrl+C, text gzipped as a
+static web host sends it (``convlab.static_server``).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import subprocess
 import sys
 from pathlib import Path
+
+from convlab.static_server import make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,9 +34,8 @@ def main() -> int:
     if not (html / "index.html").exists():
         print(f"No built book in {html}: run without --no-build first.", file=sys.stderr)
         return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+        server = make_server(html, args.port)
     except OSError as err:
         print(f"Cannot serve on port {args.port}: {err}. Try --port 8001.", file=sys.stderr)
         return 1

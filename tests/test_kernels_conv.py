@@ -145,6 +145,7 @@ def test_every_layout_matches_torch_on_larger_shapes(
     c_in, c_out, groups, args, limits, monkeypatch
 ) -> None:
     monkeypatch.setattr(conv_module, "IM2COL_LIMIT", limits[0])
+    monkeypatch.setattr(conv_module, "DEPTHWISE_IM2COL_LIMIT", limits[0])
     monkeypatch.setattr(conv_module, "CACHE_BYTES", limits[1])
     X = randn((2, c_in, 19, 23), seed=2, dtype=torch.float64)
     W = randn((c_out, c_in // groups, 5, 4), seed=3, dtype=torch.float64)
@@ -160,6 +161,7 @@ def test_every_layout_matches_torch_on_larger_shapes(
 def test_gradients_match_torch_in_every_layout(c_in, c_out, groups, limits, monkeypatch):
     """The chapters differentiate through conv2d (receptive fields, learning a kernel)."""
     monkeypatch.setattr(conv_module, "IM2COL_LIMIT", limits[0])
+    monkeypatch.setattr(conv_module, "DEPTHWISE_IM2COL_LIMIT", limits[0])
     monkeypatch.setattr(conv_module, "CACHE_BYTES", limits[1])
     args = dict(stride=2, padding=1, dilation=(1, 2), groups=groups)
     grads = []

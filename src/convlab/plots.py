@@ -6,6 +6,7 @@ highlighted: the way the chapters draw an input, a kernel and an output.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -95,3 +96,56 @@ def window_mask(shape: tuple[int, int], top: int, left: int, size: tuple[int, in
     mask = torch.zeros(shape, dtype=torch.bool)
     mask[top : top + size[0], left : left + size[1]] = True
     return mask
+
+
+# How each method is drawn in ``time_against_size``: label, marker.
+METHOD_STYLES = {
+    "loop": ("loop (corr2d)", "o"),
+    "im2col": ("im2col + one matrix product", "s"),
+    "conv2d": ("convlab kernels.conv2d", "^"),
+    "torch": ("PyTorch F.conv2d", "D"),
+}
+
+
+def time_against_size(panels, title: str = "") -> Figure:
+    """Log-log plots of median time against input size, one panel per ``(label, timings)``.
+
+    ``timings`` is a list of ``convlab.speed.Timing``. Where the loop was not
+    timed, a dashed line continues it as windows × its measured time per window.
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.6), squeeze=False)
+    for ax, (label, timings) in zip(axes[0], panels, strict=True):
+        sizes = [t.size for t in timings]
+        for method, (name, marker) in METHOD_STYLES.items():
+            points = [(t.size, t.seconds[method]) for t in timings if method in t.seconds]
+            if not points:
+                continue
+            xs, ys = zip(*points, strict=True)
+            (line,) = ax.plot(xs, [1e3 * y for y in ys], marker=marker, label=name)
+            missing = [t for t in timings if method not in t.seconds]
+            if method == "loop" and missing:
+                per_window = statistics.median(
+                    t.loop_per_window for t in timings if t.loop_per_window
+                )
+                ax.plot(
+                    [xs[-1]] + [t.size for t in missing],
+                    [1e3 * ys[-1]] + [1e3 * t.windows * per_window for t in missing],
+                    linestyle="--",
+                    color=line.get_color(),
+                    label="loop, predicted: windows × time per window",
+                )
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(sizes, [str(s) for s in sizes])
+        ax.set_xlabel(f"input side n ({label})")
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0][0].set_ylabel("median time (ms)")
+    legend = {}  # one entry per label, from whichever panel drew it
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    fig.legend(legend.values(), legend.keys(), loc="lower center", ncol=3, fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.13, 1, 1))
+    return fig

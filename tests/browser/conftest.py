@@ -6,16 +6,15 @@ that leaves localhost (such requests are blocked and recorded).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from convlab.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 # CONVLAB_BUILD_DIR builds elsewhere (JB's --path-output), e.g. to test two trees at once.
@@ -62,20 +61,11 @@ def built_book() -> Path:
     return HTML
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def site(built_book: Path):
-    """Base URL of the built book served on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    """Base URL of the built book served on 127.0.0.1, text gzipped as a web host serves it."""
+    with serving(built_book) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,18 @@ def sliding_windows(X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair)
     return windows[..., ::d_h, ::d_w]
 
 
+def im2col(X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair) -> torch.Tensor:
+    """Copy every window into a column: ``(..., C, H, W)`` -> ``(..., C·k_h·k_w, H'·W')``.
+
+    Rows run over (channel, kernel row, kernel column), columns over (output
+    row, output column): the order of ``torch.nn.functional.unfold``.
+    """
+    windows = sliding_windows(X, kernel, stride, dilation)  # (..., C, H', W', k_h, k_w): a view
+    # Put (k_h, k_w) before (H', W'); flattening cannot keep the view, so it copies.
+    moved = windows.movedim((-2, -1), (-4, -3))  # (..., C, k_h, k_w, H', W')
+    return moved.flatten(-5, -3).flatten(-2, -1)
+
+
 def windows_along(X: torch.Tensor, axis: int, k: int, stride: int, dilation: int) -> torch.Tensor:
     """View one axis (-2 or -1) as windows of ``k`` taps: that axis shrinks to the
     output length and a new last axis holds each window's taps. No copy."""

@@ -1,6 +1,6 @@
 """``conv2d``: the convolution layer of a CNN, vectorised.
 
-Pad, then pick one of three layouts by shape, as a library does:
+Pad, then pick one of three layouts by shape and groups, as a library does:
 
 - im2col (small inputs): copy every window into a column of a matrix and
   multiply it by the matrix of kernels: one matrix product computes every
@@ -8,8 +8,8 @@ Pad, then pick one of three layouts by shape, as a library does:
 - one product per kernel tap (large inputs): the same sum cut into k_h·k_w
   matrix products on shifted views of the input, so nothing is copied; the
   k_h·k_w-fold copy of im2col would cost more than the arithmetic.
-- depthwise (one input channel per group): no matrix product to speak of, so sum
-  the k_h·k_w kernel taps, each a scaled shifted view of the input.
+- depthwise (one input channel per group) beyond tiny inputs: no matrix
+  product to speak of, so sum the k_h·k_w kernel taps, each a scaled shifted view.
 """
 
 import torch
@@ -25,7 +25,7 @@ from ._checks import (
     common_dtype,
     conv_padding,
 )
-from ._windows import flat_taps, pad2d, sliding_windows, unflatten
+from ._windows import flat_taps, im2col, pad2d, unflatten
 from .shapes import axis_output_size
 
 IntOrPair = int | tuple[int, int]
@@ -34,6 +34,8 @@ IntOrPair = int | tuple[int, int]
 # this size (8 MB of float32) the copy is cheap and one big matrix product beats
 # k_h·k_w small ones; beyond it, copying costs more than multiplying.
 IM2COL_LIMIT = 2**21
+# Depthwise, the product reuses no copied number, so the copy pays on tiny inputs only.
+DEPTHWISE_IM2COL_LIMIT = 2**16
 # Bytes of running sums the depthwise loop works on at a time: with the inputs
 # they read, they fit in one core's level-2 cache.
 CACHE_BYTES = 2**19
@@ -75,10 +77,12 @@ def conv2d(
     X, W = pad2d(X.to(dtype), pads), W.to(dtype)
     h_out = axis_output_size(X.shape[-2], k_h, stride[0], 0, dilation[0])
     w_out = axis_output_size(X.shape[-1], k_w, stride[1], 0, dilation[1])
-    if c_group == 1 and groups == c_out:  # each output channel reads one input channel
+    columns = len(X) * c_in * k_h * k_w * h_out * w_out  # numbers im2col would copy
+    depthwise = c_group == 1 and groups == c_out  # output channel o reads input channel o
+    if columns <= (DEPTHWISE_IM2COL_LIMIT if depthwise else IM2COL_LIMIT):
+        Y = _im2col(X, W, stride, dilation, groups).unflatten(-1, (h_out, w_out))
+    elif depthwise:
         Y = _depthwise(X, W, stride, dilation)
-    elif len(X) * c_in * k_h * k_w * h_out * w_out <= IM2COL_LIMIT:
-        Y = _im2col(X, W, stride, dilation, groups)
     else:
         Y = _per_tap(X, W, stride, dilation, groups)
     if bias is not None:
@@ -94,18 +98,14 @@ def _im2col(
     Column (y, x) holds the c·k_h·k_w inputs that output cell (y, x) sees; row o of
     the kernel matrix holds output channel o's c·k_h·k_w weights. Their product is
     every output at once, computed by the library's tuned matrix multiply.
+    Returns (n, c_out, h'·w').
     """
-    c_out, c_group, k_h, k_w = W.shape
-    windows = sliding_windows(X, (k_h, k_w), stride, dilation)  # (n, c, h', w', k_h, k_w)
-    n, _, h_out, w_out = windows.shape[:4]
-    # Split the channels into groups: each group of outputs only sees its own inputs.
-    windows = windows.reshape(n, groups, c_group, h_out, w_out, k_h, k_w)
-    # Move (c, i, j) together and (y, x) together; reshape then has to copy: im2col.
-    columns = windows.permute(0, 1, 2, 5, 6, 3, 4).reshape(
-        n, groups, c_group * k_h * k_w, h_out * w_out
-    )
-    rows = W.reshape(groups, c_out // groups, c_group * k_h * k_w)
-    return (rows @ columns).reshape(n, c_out, h_out, w_out)
+    c_out, _, k_h, k_w = W.shape
+    columns = im2col(X, (k_h, k_w), stride, dilation)  # (n, c·k_h·k_w, h'·w')
+    # Rows run channel by channel, so each group's rows are one block of them.
+    columns = columns.unflatten(1, (groups, -1))  # (n, groups, c/groups·k_h·k_w, h'·w')
+    rows = W.reshape(groups, c_out // groups, -1)
+    return (rows @ columns).flatten(1, 2)
 
 
 def _per_tap(

@@ -9,6 +9,7 @@ from convlab.widgets.channels import MultiChannelConv, multi_channel  # chapter 
 from convlab.widgets.edge_learner import EdgeLearner, learn_edge  # chapter 3
 from convlab.widgets.explorer import ConvolutionExplorer, explore  # chapter 4
 from convlab.widgets.first_order import FirstOrderSystem  # chapter 1
+from convlab.widgets.im2col import Im2colExplorer, explore_im2col  # appendix
 from convlab.widgets.params import ParameterCounter  # chapter 1
 from convlab.widgets.pooling_explorer import PoolingExplorer, explore_pooling  # chapter 6
 from convlab.widgets.receptive_field import ReceptiveFieldExplorer, explore_stack  # chapter 8
@@ -31,4 +32,6 @@ __all__ = [
     "explore_stack",  # chapter 8
     "PoolingExplorer",  # chapter 6
     "explore_pooling",  # chapter 6
+    "Im2colExplorer",  # appendix: loops, im2col and libraries
+    "explore_im2col",  # appendix
 ]

@@ -1,0 +1,536 @@
+"""The built book in headless Chromium: how fast the widgets redraw and the pages load.
+
+    python benchmarks/browser.py                    # build the book (cached), then measure
+    python benchmarks/browser.py --html DIR         # measure an existing build (DIR/index.html)
+    python benchmarks/browser.py --quick --html DIR # 10 moves a widget, 2 pages: checks it runs
+    python benchmarks/browser.py --only widgets     # or --only pages
+
+The site is served from 127.0.0.1 by ``convlab.static_server``, text gzipped as
+a static host sends it; Chromium cannot resolve any other host.
+
+Widgets (target: p95 ≤ 16 ms, one frame at 60 Hz). Every widget on every page
+is put at its largest settings (``SWEEPS``: sizes at their maximum, strides and
+dilations at their minimum), then one slider is moved back and forth over its
+whole range, ``--moves`` times (200), all inside one ``page.evaluate`` so no
+Playwright round trip is timed. One move is timed from the ``input`` event to
+the output being redrawn:
+
+* the move starts in a ``requestAnimationFrame`` callback, where Chromium
+  delivers a dragged slider's input (continuous input is aligned to frames), so
+  the time spent waiting for the next frame is not counted;
+* t0, set the value, dispatch ``input`` (it bubbles): the widget recomputes and
+  rewrites its DOM synchronously ("script" is this part alone);
+* the frame then runs style, layout and paint in the same task, and a
+  ``MessageChannel`` message posted in the callback runs right after it: t1.
+  t1 − t0 is the main-thread work the frame has to fit into 16.7 ms;
+* a ``MutationObserver`` on the widget confirms that each move changed its
+  output (outside the sliders' own controls) before t1.
+
+Pages (targets: ≤ 2 MB transferred, ready ≤ 1.5 s). Every page of the book, each
+in a fresh browser context (cold cache), 1280 × 900. "Transferred" is what
+Chromium received (headers and gzipped bodies, CDP ``Network.loadingFinished``);
+"raw" is the size on disk of the same files. "Ready" is the time from the start
+of navigation until the load event has fired, every widget view on the page is
+drawn (as many non-empty ``.cl-widget`` elements as widget views in the HTML)
+and MathJax has typeset the page, whichever comes last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from convlab.static_server import serving
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAME_MS = 16.0
+PAGE_BYTES = 2_000_000
+PAGE_MS = 1500.0
+VIEWPORT = {"width": 1280, "height": 900}
+CHROMIUM_FLAGS = [  # as tests/browser/conftest.py, and no host but 127.0.0.1 resolves
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A widget's largest settings and the slider to move, by its sliders' labels."""
+
+    largest: tuple[str, ...]  # set to their maximum, in this order
+    sweep: str  # then moved back and forth over its range
+    smallest: tuple[str, ...] = ()  # set to their minimum first (strides, dilations)
+    check: tuple[str, ...] = ()  # checkboxes ticked (they add work)
+
+
+# Keyed by the class of the element each view draws inside its .cl-widget root
+# (the first child whose class starts with "cl-").
+SWEEPS = {
+    "cl-params": Sweep(
+        ("Image side", "Colour channels", "Hidden units", "Output channels", "Kernel size"),
+        "Image side",
+    ),
+    "cl-first-order": Sweep(("Time constant T", "Pulse width W", "Time step dt"), "Pulse width W"),
+    "cl-stepper": Sweep(
+        ("Input rows", "Input columns", "Kernel rows", "Kernel columns"), "Window position"
+    ),
+    "cl-edge-learner": Sweep(("Steps",), "Learning rate", check=("learn a bias b",)),
+    "cl-explorer": Sweep(
+        tuple(
+            f"{name} {axis}"
+            for name in ("Input", "Kernel", "Padding")
+            for axis in ("height", "width")
+        ),
+        "Window position",
+        smallest=tuple(
+            f"{name} {axis}" for name in ("Stride", "Dilation") for axis in ("height", "width")
+        ),
+    ),
+    "cl-channels": Sweep(
+        ("Input channels c_i", "Output channels c_o", "Kernel size k", "Input size n"), "Bias b"
+    ),
+    "cl-pooling": Sweep(("Window size", "Padding"), "Window position", smallest=("Stride",)),
+    "cl-separable": Sweep(
+        ("Input channels m", "Output channels n", "Kernel size k", "Output size h′ = w′"), "Groups"
+    ),
+    "cl-im2col": Sweep(
+        ("Input channels C", "Output channels C_out", "Input size n", "Kernel size k"),
+        "Window position",
+        smallest=("Stride s",),
+    ),
+    "cl-receptive-field": Sweep(
+        ("Input cells", "Layers", *(f"Layer {i} kernel" for i in range(1, 6))),
+        "Output cell",
+        smallest=tuple(f"Layer {i} {p}" for i in range(1, 6) for p in ("stride", "dilation")),
+    ),
+}
+
+# Finds widget `index` on the page, applies its Sweep and times `moves` moves (see above).
+SWEEP_JS = """
+async ({ index, sweeps, moves }) => {
+  const root = document.querySelectorAll(".cl-widget")[index];
+  const top = root.querySelector(':scope > [class^="cl-"]');
+  const kind = top ? top.classList[0] : "";
+  const spec = sweeps[kind];
+  if (!spec) return { kind, error: `no Sweep for "${kind}": add one to SWEEPS` };
+  root.scrollIntoView({ block: "start" });
+  const name = (el) => el.getAttribute("aria-label") || (el.labels[0]?.textContent ?? "").trim();
+  const find = (type, label) => {
+    const all = [...root.querySelectorAll(`input[type="${type}"]`)];
+    const found = all.find((el) => name(el) === label);
+    if (!found) throw new Error(`${kind}: no ${type} "${label}" in ${all.map(name).join(", ")}`);
+    return found;
+  };
+  const move = (input, value) => {
+    input.value = String(value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  for (const label of spec.smallest) move(find("range", label), find("range", label).min);
+  for (const label of spec.largest) move(find("range", label), find("range", label).max);
+  for (const box of spec.check.map((label) => find("checkbox", label))) box.checked || box.click();
+
+  const input = find("range", spec.sweep);
+  const [lo, hi, step] = [Number(input.min), Number(input.max), Number(input.step) || 1];
+  const stops = Math.round((hi - lo) / step) + 1;
+  if (stops < 2) return { kind, error: `${kind}: "${spec.sweep}" has one setting, ${lo}` };
+  const values = [];
+  let [at, dir] = [Math.round((Number(input.value) - lo) / step), 1];
+  while (values.length < moves) {
+    if (at + dir < 0 || at + dir >= stops) dir = -dir;
+    at += dir;
+    values.push(Number((lo + at * step).toFixed(9)));
+  }
+
+  const outside = (r) => {
+    const el = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
+    return el !== null && !el.closest(".cl-slider, .cl-controls");
+  };
+  let changed = false;
+  const observer = new MutationObserver((records) => (changed ||= records.some(outside)));
+  observer.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+  const frame = [];
+  const script = [];
+  let redrawn = 0;
+  for (const value of values) {
+    changed = false;
+    await new Promise((resolve) =>
+      requestAnimationFrame(() => {
+        const t0 = performance.now();
+        move(input, value);
+        script.push(performance.now() - t0);
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+          frame.push(performance.now() - t0);
+          if (changed || observer.takeRecords().some(outside)) redrawn += 1;
+          resolve();
+        };
+        channel.port2.postMessage(null);
+      }),
+    );
+  }
+  observer.disconnect();
+  return { kind, slider: spec.sweep, lo, hi, frame, script, redrawn };
+}
+"""
+
+# Installed before any page script: records when every widget is drawn and MathJax is done.
+MARKS_JS = """
+(() => {
+  const marks = (window.__convlab = { widgets: null, expected: null, mathjax: null, math: null });
+  const check = () => {
+    if (marks.widgets !== null || document.readyState === "loading") return;
+    const views = 'script[type="application/vnd.jupyter.widget-view+json"]';
+    const expected = document.querySelectorAll(views).length;
+    const drawn = [...document.querySelectorAll(".cl-widget")].filter((el) => el.firstElementChild);
+    marks.expected = expected;
+    if (drawn.length >= expected) {
+      marks.widgets = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { subtree: true, childList: true });
+  document.addEventListener("DOMContentLoaded", () => {
+    marks.mathjax = document.querySelector('script[src*="mathjax"]') !== null;
+    check();
+  });
+  const poll = setInterval(() => {
+    const promise = window.MathJax && MathJax.startup && MathJax.startup.promise;
+    if (promise) {
+      clearInterval(poll);
+      promise.then(() => (marks.math = performance.now()));
+    }
+  }, 5);
+})();
+"""
+READY_JS = "() => __convlab.widgets !== null && (!__convlab.mathjax || __convlab.math !== null)"
+
+
+@dataclass
+class WidgetResult:
+    page: str
+    index: int  # among the page's widgets
+    kind: str
+    slider: str = ""
+    lo: float = 0
+    hi: float = 0
+    frame_ms: list[float] = field(default_factory=list)
+    script_ms: list[float] = field(default_factory=list)
+    redrawn: int = 0  # moves whose output changed
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.frame_ms, 95)
+
+
+@dataclass
+class PageResult:
+    page: str
+    requests: int = 0
+    transferred: int = 0  # bytes over the wire: headers + (gzipped) bodies
+    raw: int = 0  # bytes of the same files on disk
+    widgets: int = 0  # widget views on the page
+    load_ms: float = 0
+    widgets_ms: float | None = None
+    math_ms: float | None = None
+    ready_ms: float = 0
+    largest: tuple[str, int] = ("", 0)  # the largest transfer: (path, bytes)
+    errors: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile, nearest rank (p95 of 200 moves: the 190th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * q / 100) - 1)] if ordered else float("nan")
+
+
+def chromium() -> str:
+    """The Chromium to drive: $CHROMIUM, or the first chromium on PATH."""
+    for found in (
+        os.environ.get("CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if found:
+            return found
+    raise SystemExit(
+        "Chromium not found: install Debian's package with `sudo apt-get install chromium` "
+        "(or set CHROMIUM to its path)."
+    )
+
+
+def book_pages(html: Path) -> list[str]:
+    """Every page of the book in a build, as paths relative to the site root."""
+    return sorted(p.relative_to(html).as_posix() for p in (html / "book").glob("*.html"))
+
+
+def open_page(browser, site: str, block_external: bool):
+    """A fresh context (cold cache) and page; records page errors and requests off ``site``.
+
+    ``block_external`` also aborts such requests (the tests do; the command line
+    relies on Chromium's host rules, which add no time to each request).
+    """
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(MARKS_JS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    # Failed loads are reported with their URL below; /favicon.ico is Chromium's own guess.
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not m.text.startswith("Failed to load resource")
+            and errors.append(f"console: {m.text}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and not r.url.endswith("/favicon.ico")
+            and errors.append(f"HTTP {r.status}: {r.url}")
+        ),
+    )
+    local = (site, "data:", "blob:")
+    page.on("request", lambda r: r.url.startswith(local) or errors.append(f"external: {r.url}"))
+    if block_external:
+        page.route(lambda u: not u.startswith(local), lambda route: route.abort())
+    return context, page, errors
+
+
+def measure_widgets(
+    browser, site: str, pages: list[str], moves: int = 200, block_external: bool = False
+) -> list[WidgetResult]:
+    """Time ``moves`` slider moves of every widget on ``pages`` (see the module docstring)."""
+    sweeps = {
+        kind: {"largest": s.largest, "sweep": s.sweep, "smallest": s.smallest, "check": s.check}
+        for kind, s in SWEEPS.items()
+    }
+    results = []
+    for path in pages:
+        context, page, errors = open_page(browser, site, block_external)
+        try:
+            page.goto(site + path, wait_until="load")
+            try:
+                page.wait_for_function("() => __convlab.widgets !== null", timeout=30_000)
+            except Exception:
+                marks = page.evaluate("() => __convlab")
+                errors.append(f"widgets not drawn after 30 s: {marks}")
+                results.append(WidgetResult(path, 0, "", errors=errors))
+                continue
+            for index in range(page.evaluate("() => __convlab.expected")):
+                result = WidgetResult(path, index, "")
+                try:
+                    out = page.evaluate(
+                        SWEEP_JS, {"index": index, "sweeps": sweeps, "moves": moves}
+                    )
+                except Exception as err:  # a widget that throws: report it, measure the rest
+                    result.errors.append(str(err).splitlines()[0])
+                else:
+                    result.kind = out["kind"]
+                    if "error" in out:
+                        result.errors.append(out["error"])
+                    else:
+                        result.slider, result.lo, result.hi = out["slider"], out["lo"], out["hi"]
+                        result.frame_ms, result.script_ms = out["frame"], out["script"]
+                        result.redrawn = out["redrawn"]
+                result.errors += errors
+                errors.clear()
+                results.append(result)
+        finally:
+            context.close()
+    return results
+
+
+def measure_page(
+    browser, site: str, path: str, html: Path, block_external: bool = False
+) -> PageResult:
+    """Bytes and ready time of one page, opened cold (see the module docstring)."""
+    context, page, errors = open_page(browser, site, block_external)
+    result = PageResult(path)
+    urls, sizes = {}, {}
+    try:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]),
+        )
+        cdp.on(
+            "Network.loadingFinished",
+            lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+        )
+        page.goto(site + path, wait_until="load")
+        try:
+            page.wait_for_function(READY_JS, timeout=30_000)
+        except Exception:
+            marks = page.evaluate("() => __convlab")
+            errors.append(f"not ready after 30 s: {marks}")
+        page.wait_for_load_state("networkidle")
+        marks = page.evaluate(
+            "() => ({ ...__convlab, load: performance.getEntriesByType('navigation')[0]"
+            ".loadEventEnd })"
+        )
+    finally:
+        context.close()
+    result.errors = errors
+    result.widgets = marks["expected"] or 0
+    result.load_ms = marks["load"]
+    result.widgets_ms = marks["widgets"] if result.widgets else None
+    result.math_ms = marks["math"]
+    result.ready_ms = max(
+        t for t in (result.load_ms, marks["widgets"], marks["math"]) if t is not None
+    )
+    for request, url in urls.items():
+        if not url.startswith(site) or request not in sizes:
+            continue
+        result.requests += 1
+        result.transferred += sizes[request]
+        file = html / urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        file = file / "index.html" if file.is_dir() else file
+        result.raw += file.stat().st_size if file.is_file() else 0
+        if sizes[request] > result.largest[1]:
+            result.largest = (url.split("?")[0].rsplit("/", 1)[-1], sizes[request])
+    return result
+
+
+def measure_pages(
+    browser, site: str, pages: list[str], html: Path, block_external: bool = False
+) -> list[PageResult]:
+    """``measure_page`` for each page, after one untimed load of each.
+
+    The server gzips a file on its first request and keeps it, as a host keeps
+    compressed copies; the untimed loads leave that work out of the timed ones.
+    """
+    for path in pages:
+        context, page, _ = open_page(browser, site, block_external)
+        page.goto(site + path, wait_until="load")
+        context.close()
+    return [measure_page(browser, site, path, html, block_external) for path in pages]
+
+
+def short(page: str) -> str:
+    """``book/ch04_padding_and_stride.html`` → ``ch04_padding_and_stride``."""
+    return page.removeprefix("book/").removesuffix(".html")
+
+
+def widget_table(results: list[WidgetResult], moves: int) -> str:
+    lines = [
+        f"## Widgets: input → redrawn frame, {moves} moves each at the largest settings "
+        f"(target p95 ≤ {FRAME_MS:.0f} ms)",
+        f"{'page':<34} {'widget':<18} {'slider moved (range)':<24} {'median':>7} {'p95':>7} "
+        f"{'max':>7} {'script p95':>10} {'redrawn':>8}  target",
+    ]
+    for r in results:
+        if r.errors:
+            lines.append(f"{short(r.page):<34} {r.kind or '?':<18} ERROR: {'; '.join(r.errors)}")
+            continue
+        moved = f"{r.slider} ({r.lo:g}–{r.hi:g})"
+        lines.append(
+            f"{short(r.page):<34} {r.kind:<18} {moved:<24} "
+            f"{statistics.median(r.frame_ms):>5.1f}ms {r.p95:>5.1f}ms {max(r.frame_ms):>5.1f}ms "
+            f"{percentile(r.script_ms, 95):>8.1f}ms {r.redrawn:>4}/{len(r.frame_ms):<3}  "
+            f"≤ {FRAME_MS:.0f} ms {'ok' if r.p95 <= FRAME_MS else 'MISSED'}"
+        )
+    timed = [r for r in results if not r.errors]
+    if timed:
+        worst = max(timed, key=lambda r: r.p95)
+        lines.append(f"worst p95: {worst.p95:.1f} ms ({worst.kind}, {short(worst.page)})")
+    return "\n".join(lines)
+
+
+def page_table(results: list[PageResult]) -> str:
+    mb = 1e6
+    lines = [
+        f"## Pages: cold load from 127.0.0.1, gzip, {VIEWPORT['width']}×{VIEWPORT['height']} "
+        f"(targets ≤ {PAGE_BYTES / mb:.0f} MB transferred, ready ≤ {PAGE_MS / 1000:.1f} s)",
+        f"{'page':<34} {'reqs':>4} {'transferred':>11} {'raw':>8} {'load':>7} {'widgets':>11} "
+        f"{'MathJax':>8} {'ready':>7}  {'largest transfer':<26} targets",
+    ]
+    for r in results:
+        if r.errors:
+            lines.append(f"{short(r.page):<34} ERROR: {'; '.join(r.errors)}")
+            continue
+        widgets = f"{r.widgets}: {r.widgets_ms:>4.0f}ms" if r.widgets else "none"
+        math = f"{r.math_ms:>6.0f}ms" if r.math_ms is not None else "none"
+        largest = f"{r.largest[0]} {r.largest[1] / mb:.2f} MB"
+        ok = " / ".join(
+            f"{what} {'ok' if fine else 'MISSED'}"
+            for what, fine in (
+                ("size", r.transferred <= PAGE_BYTES),
+                ("time", r.ready_ms <= PAGE_MS),
+            )
+        )
+        lines.append(
+            f"{short(r.page):<34} {r.requests:>4} {r.transferred / mb:>8.2f} MB "
+            f"{r.raw / mb:>5.2f} MB {r.load_ms:>5.0f}ms {widgets:>11} {math:>8} "
+            f"{r.ready_ms:>5.0f}ms  {largest:<26} {ok}"
+        )
+    return "\n".join(lines)
+
+
+def build_book() -> Path:
+    """Build the book as ``book/serve.py`` does (cached) and return its HTML folder."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
+        raise SystemExit("The build failed; see the messages above.")
+    return ROOT / "_build" / "html"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, help="an existing build's HTML folder (no build)")
+    parser.add_argument("--quick", action="store_true", help="10 moves a widget, 2 pages")
+    parser.add_argument("--moves", type=int, help="slider moves per widget (default 200)")
+    parser.add_argument("--only", choices=["widgets", "pages"], help="one of the two benchmarks")
+    args = parser.parse_args()
+    moves = args.moves or (10 if args.quick else 200)
+    if moves < 1:
+        parser.error(f"--moves: expected at least 1, got {moves}")
+    html = args.html.resolve() if args.html else build_book()
+    if not (html / "index.html").exists():
+        raise SystemExit(
+            f"No built book in {html}: build it with `jupyter-book build . -W -n --keep-going` "
+            "(its HTML is in _build/html), or leave out --html to build it."
+        )
+    pages = book_pages(html)
+    with_widgets = [p for p in pages if "widget-view+json" in (html / p).read_text("utf-8")]
+
+    from playwright.sync_api import sync_playwright
+
+    failed = False
+    with serving(html) as site, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        if args.only != "pages":
+            results = measure_widgets(browser, site, with_widgets, moves)
+            print(widget_table(results, moves), flush=True)
+            failed |= any(r.errors for r in results)
+        if args.only != "widgets":
+            plain = [p for p in pages if p not in with_widgets]
+            chosen = plain[:1] + with_widgets[:1] if args.quick else pages
+            results = measure_pages(browser, site, chosen, html)
+            print(("\n" if args.only is None else "") + page_table(results), flush=True)
+            failed |= any(r.errors for r in results)
+        browser.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

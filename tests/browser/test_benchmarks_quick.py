@@ -1,0 +1,60 @@
+"""The browser and build benchmarks still run on the built book (quick modes, timings unchecked)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_pages import widget_count
+
+from benchmarks import browser as in_browser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.browser
+def test_every_widget_is_timed_at_its_largest_settings(browser, site, built_book):
+    views = {
+        p: widget_count((built_book / p).read_text("utf-8"))
+        for p in in_browser.book_pages(built_book)
+    }
+    pages = [page for page, count in views.items() if count]
+    results = in_browser.measure_widgets(browser, site, pages, moves=6, block_external=True)
+    assert len(results) == sum(views.values())
+    for r in results:
+        assert r.errors == [], f"{r.page} widget {r.index} ({r.kind}): {r.errors}"
+        assert len(r.frame_ms) == len(r.script_ms) == 6
+        assert r.redrawn == 6, f"{r.kind}: only {r.redrawn} of 6 moves redrew the output"
+        assert all(f >= s >= 0 for f, s in zip(r.frame_ms, r.script_ms, strict=True))
+    assert "worst p95" in in_browser.widget_table(results, 6)
+
+
+@pytest.mark.browser
+def test_pages_are_weighed_and_timed(browser, site, built_book):
+    pages = in_browser.book_pages(built_book)
+    with_widgets = next(p for p in pages if widget_count((built_book / p).read_text("utf-8")))
+    results = in_browser.measure_pages(
+        browser, site, ["book/intro.html", with_widgets], built_book, block_external=True
+    )
+    for r in results:
+        assert r.errors == [], f"{r.page}: {r.errors}"
+        assert r.requests > 0
+        assert 0 < r.transferred < r.raw, "text should arrive gzipped"
+        assert r.ready_ms >= r.load_ms > 0
+    assert results[1].widgets >= 1 and results[1].widgets_ms is not None
+    assert "book/intro.html" not in in_browser.page_table(results)  # short names: "intro"
+
+
+def test_build_benchmark_rebuilds_the_built_book(built_book):
+    output = built_book.parents[1]  # the --path-output the book was built with
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "build.py"), "--quick"]
+        + ["--path-output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "\ncached " in done.stdout
