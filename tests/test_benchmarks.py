@@ -50,3 +50,11 @@ def test_percentiles_are_nearest_rank():
     assert percentile(moves, 95) == 190.0
     assert percentile(moves, 50) == 100.0
     assert percentile([7.0], 95) == 7.0
+
+
+def test_the_one_command_runs_every_benchmark_in_both_modes():
+    from benchmarks import all as every
+
+    scripts = {p.name for p in (ROOT / "benchmarks").glob("*.py")} - {"all.py", "__init__.py"}
+    for quick in (False, True):
+        assert {command[0] for command in every.runs(quick)} == scripts

@@ -26,7 +26,7 @@ function render({ model, el }) {
   const line = (key) => h("p", { class: "cl-formula", "data-cell": key });
   const lines = { weight: line("weight"), params: line("params"), output: line("output"), macs: line("macs") };
   const inputHolder = h("div", { class: "cl-stage cl-inputs" });
-  const rowsHolder = h("div", { class: "cl-out-channels" });
+  const rowsHolder = h("div");
   const op = (text) => h("span", { class: "cl-op", "aria-hidden": "true" }, text);
 
   el.classList.add("cl-widget");
@@ -59,10 +59,12 @@ function render({ model, el }) {
     const texts = channelCounts(ci, co, k, n);
     for (const key of Object.keys(lines)) lines[key].textContent = texts[key];
     inputHolder.replaceChildren(...X.map((Xc, c) => matrixTable(Xc, `X[${c}]`)));
+    // Same sizes, same grids: a new bias only rewrites the numbers that changed.
+    const rows = h("div", { class: "cl-out-channels", "data-shape": [ci, co, k, n].join() });
     const problem = channelsProblem(n, k);
     message.show(problem);
     const result = problem ? null : multiChannelConv(X, W, b);
-    rowsHolder.replaceChildren(
+    rows.append(
       ...W.map((kernels, o) => {
         const sum = [];
         if (result) {
@@ -84,6 +86,7 @@ function render({ model, el }) {
         );
       }),
     );
+    redraw(rowsHolder, rows);
   }
 
   return onChanges(

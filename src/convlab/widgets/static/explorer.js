@@ -117,7 +117,8 @@ function render({ model, el }) {
     if (problem) {
       player.disable();
       setMessage(problem);
-      inputHolder.replaceChildren(
+      redraw(
+        inputHolder,
         matrixTable(Xp, "Padded input", (r, c, td) => isPad(r, c) && td.classList.add("cl-pad")),
       );
       outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
@@ -137,7 +138,8 @@ function render({ model, el }) {
     const left = j * s[1];
     const inSpan = (r, c) => r >= top && r < top + span[0] && c >= left && c < left + span[1];
     const unread = new Set(unreadCells(n, k, s, p, d).map(([r, c]) => `${r + p[0]},${c + p[1]}`));
-    inputHolder.replaceChildren(
+    redraw(
+      inputHolder,
       matrixTable(Xp, "Padded input", (r, c, td) => {
         if (isPad(r, c)) td.classList.add("cl-pad");
         if (unread.has(`${r},${c}`)) td.classList.add("cl-unread");
@@ -145,9 +147,7 @@ function render({ model, el }) {
         else if (inSpan(r, c)) td.classList.add("cl-span");
       }),
     );
-    outputHolder.replaceChildren(
-      matrixTable(Y, "Output Y", player.cell),
-    );
+    redraw(outputHolder, matrixTable(Y, "Output Y", player.cell));
     sum.textContent = `Y[${i}, ${j}] = ${spelledSum(terms)}`;
   }
 

@@ -20,6 +20,7 @@ const IM2COL_CSS = `
 .cl-im2col table.cl-matrix caption { white-space: nowrap; }
 .cl-im2col .cl-heading { font-size: 0.9rem; font-weight: 600; margin: 0.8rem 0 0.1rem; }
 .cl-im2col .cl-stage { margin: 0.3rem 0; gap: 0.5rem 0.7rem; align-items: center; }
+.cl-im2col .cl-tables { display: contents; }
 .cl-im2col .cl-group { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
 .cl-im2col table.cl-matrix td { min-width: 1.7rem; height: 1.45rem; padding: 0 0.2rem; font-size: 0.82rem; }
 .cl-im2col td.cl-copy { outline: 2px solid var(--cl-accent); outline-offset: -2px; font-weight: 600; }
@@ -247,14 +248,18 @@ function render({ model, el }) {
     else player.show(r.column, h1, h1);
     const inWindow = (i, j) =>
       !r.problem && i >= r.row * s && i < r.row * s + k && j >= r.col * s && j < r.col * s + k;
-    inputHolder.replaceChildren(
-      ...r.X.map((Xc, ch) =>
+    redraw(
+      inputHolder,
+      tables(
+        `${c},${n}`,
+        ...r.X.map((Xc, ch) =>
         matrixTable(Xc, `X[${ch}]`, (i, j, td) => {
           td.classList.toggle("cl-on", inWindow(i, j));
           td.dataset.source = `${ch},${i},${j}`;
           td.addEventListener("mouseenter", () => ((marked = [ch, i, j]), markCopies()));
           td.addEventListener("mouseleave", () => ((marked = null), markCopies()));
         }),
+        ),
       ),
     );
     kernelHolder.replaceChildren(
@@ -269,7 +274,10 @@ function render({ model, el }) {
       marked = null;
       return;
     }
-    outputHolder.replaceChildren(...r.output.map((Y, o) => matrixTable(Y, `Y[${o}]`, player.cell)));
+    redraw(
+      outputHolder,
+      tables(`${co},${n},${k},${s}`, ...r.output.map((Y, o) => matrixTable(Y, `Y[${o}]`, player.cell))),
+    );
     const select = (p, td) => {
       td.classList.toggle("cl-on", p === r.column);
       td.addEventListener("mouseenter", () => {
@@ -279,18 +287,25 @@ function render({ model, el }) {
     };
     const rowsCount = r.columns.length;
     const columnsCount = r.columns[0].length;
-    columnsHolder.replaceChildren(
+    redraw(
+      columnsHolder,
       matrixTable(r.columns, `Column matrix (${rowsCount} × ${columnsCount})`, (row, p, td) => {
         const [ch, i, j] = im2colSource(row, p, n, k, s);
         td.title = `X[${ch}][${i}, ${j}]: window ${p}, channel ${ch}, kernel tap (${Math.floor((row % (k * k)) / k)}, ${row % k})`;
         select(p, td);
       }),
     );
-    productHolder.replaceChildren(
+    redraw(
+      productHolder,
       matrixTable(r.outputRows, `Output rows (${co} × ${columnsCount})`, (o, p, td) => select(p, td)),
     );
     sums.replaceChildren(...r.sums.map((text, o) => h("p", { class: "cl-sum", "data-cell": `sum-${o}` }, text)));
     markCopies();
+  }
+
+  // Several tables as one element for `redraw`: same key, same tables, updated in place.
+  function tables(key, ...children) {
+    return h("div", { class: "cl-tables", "data-shape": key }, ...children);
   }
 
   const unsubscribe = onChanges(

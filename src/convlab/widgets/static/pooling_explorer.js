@@ -124,7 +124,8 @@ function render({ model, el }) {
     counts.input.textContent = `${r.changed[0]} of ${r.X.length * r.X[0].length}`;
     counts.feature.textContent = `${r.changed[1]} of ${r.feature.length * r.feature[0].length}`;
 
-    inputHolder.replaceChildren(
+    redraw(
+      inputHolder,
       matrixTable(r.X, "Input X", (i, j, td) => {
         if (r.X[i][j] === 1) td.classList.add("cl-lit");
         if (r.X[i][j] !== base.X[i][j]) td.classList.add("cl-changed");
@@ -136,7 +137,8 @@ function render({ model, el }) {
     if (r.problem) {
       player.disable();
       message.show(r.problem);
-      featureHolder.replaceChildren(
+      redraw(
+        featureHolder,
         matrixTable(r.feature, "Edge map", (i, j, td) => {
           if (isChangedFeature(i, j)) td.classList.add("cl-changed");
         }),
@@ -154,7 +156,8 @@ function render({ model, el }) {
     const padded = full(fh + 2 * p, fw + 2 * p, mode === "max" ? -Infinity : 0);
     r.feature.forEach((row, i) => row.forEach((v, j) => (padded[i + p][j + p] = v)));
     const inWindow = new Set(r.window.map(([a, b]) => `${a},${b}`));
-    featureHolder.replaceChildren(
+    redraw(
+      featureHolder,
       matrixTable(padded, p ? "Edge map, padded" : "Edge map", (a, b, td) => {
         const [i, j] = [a - p, b - p];
         const pad = i < 0 || i >= fh || j < 0 || j >= fw;
@@ -165,7 +168,8 @@ function render({ model, el }) {
         if (inWindow.has(`${a},${b}`)) td.classList.add("cl-on");
       }),
     );
-    pooledHolder.replaceChildren(
+    redraw(
+      pooledHolder,
       matrixTable(r.pooled, "Pooled P", (i, j, td) => {
         player.cell(i, j, td);
         if (r.pooled[i][j] !== base.pooled[i][j]) td.classList.add("cl-changed");

@@ -97,6 +97,7 @@ function render({ model, el }) {
   );
 
   let width = 560;
+  let shown = null; // the figure on the page: { key, svg, mark(cells) }
 
   // --- redraw from the model ---------------------------------------------
   function draw() {
@@ -137,12 +138,22 @@ function render({ model, el }) {
         `Output cell ${at} of layer ${L} depends on ${which} input cells its field spans: ` +
         `${formatCells(cells[0])}.`;
     }
-    figure.replaceChildren(drawRows(n, layers, lengths, fields, cells));
-    tableHolder.replaceChildren(fieldTable(layers, lengths, fields, cells));
+    // A new output cell only moves the marks and the taps: the cells stay as they are.
+    const key = JSON.stringify([n, layers, width, cells !== null]);
+    if (shown?.key !== key) {
+      shown = { key, ...drawRows(n, layers, lengths, fields, cells !== null) };
+      figure.replaceChildren(shown.svg);
+    }
+    shown.mark(cells);
+    redraw(tableHolder, fieldTable(layers, lengths, fields, cells));
   }
 
-  /** The input and every layer as rows of cells, the output layer on top. */
-  function drawRows(n, layers, lengths, fields, cells) {
+  /**
+   * The input and every layer as rows of cells, the output layer on top (pickable
+   * when `pick`); `mark(cells)` highlights the cells one output cell depends on,
+   * with the kernel taps as lines.
+   */
+  function drawRows(n, layers, lengths, fields, pick) {
     const label = 58;
     const unit = Math.max(3, Math.min(22, (width - 34 - label) / n));
     const cellH = Math.min(20, Math.max(10, unit));
@@ -164,22 +175,9 @@ function render({ model, el }) {
       const f = fields[l - 1];
       return label + (f.start + i * f.jump + f.size / 2) * unit;
     };
-    const on = cells ? cells.map((c) => new Set(c)) : lengths.map(() => new Set());
     const lines = svgElement("g", { class: "cl-rf-taps" });
-    if (cells) {
-      for (let l = rows - 1; l >= 1; l--) {
-        const [k, s, d] = layers[l - 1];
-        for (const i of cells[l]) {
-          for (let t = 0; t < k; t++) {
-            const c = i * s + t * d;
-            lines.append(
-              svgElement("line", { x1: center(l, i), y1: y(l) + cellH, x2: center(l - 1, c), y2: y(l - 1) }),
-            );
-          }
-        }
-      }
-    }
     svg.append(lines);
+    const rects = lengths.map(() => []); // rects[l][i]: cell i of layer l
     for (let l = 0; l < rows; l++) {
       svg.append(
         svgElement("text", { x: 0, y: y(l) + cellH / 2 + 4, class: "cl-rf-label" }, l === 0 ? "input" : `layer ${l}`),
@@ -192,19 +190,35 @@ function render({ model, el }) {
           width: w,
           height: cellH,
           rx: Math.min(3, w / 4),
-          class: on[l].has(i) ? "cl-rf-cell cl-on" : "cl-rf-cell",
+          class: "cl-rf-cell",
           "data-layer": l,
           "data-index": i,
         });
         rect.append(svgElement("title", {}, `${l === 0 ? "input" : `layer ${l}`} cell ${i}`));
-        if (cells && l === rows - 1 && l > 0) {
+        if (pick && l === rows - 1 && l > 0) {
           rect.classList.add("cl-pick");
           rect.addEventListener("click", () => commit(model, { position: i }));
         }
         svg.append(rect);
+        rects[l].push(rect);
       }
     }
-    return svg;
+    function mark(cells) {
+      const on = cells ? cells.map((c) => new Set(c)) : lengths.map(() => new Set());
+      rects.forEach((row, l) => row.forEach((rect, i) => rect.classList.toggle("cl-on", on[l].has(i))));
+      const taps = [];
+      for (let l = rows - 1; l >= 1 && cells; l--) {
+        const [k, s, d] = layers[l - 1];
+        for (const i of cells[l]) {
+          for (let t = 0; t < k; t++) {
+            const c = i * s + t * d;
+            taps.push(svgElement("line", { x1: center(l, i), y1: y(l) + cellH, x2: center(l - 1, c), y2: y(l - 1) }));
+          }
+        }
+      }
+      lines.replaceChildren(...taps);
+    }
+    return { svg, mark };
   }
 
   /** Per layer: its settings, its cells, jump, size and the cells the output depends on. */
@@ -236,7 +250,7 @@ function render({ model, el }) {
     }
     return h(
       "table",
-      { class: "cl-counts cl-rf-table" },
+      { class: "cl-counts cl-rf-table", "data-shape": layers.length },
       h("caption", {}, "Receptive field per layer (in input cells)"),
       h("thead", {}, head),
       body,

@@ -47,7 +47,37 @@ export function matrixTable(M, caption, cell = () => {}) {
     });
     body.append(tr);
   });
-  return h("table", { class: "cl-matrix" }, h("caption", {}, caption), body);
+  const shape = `${M.length}×${M.length ? M[0].length : 0}`;
+  return h("table", { class: "cl-matrix", "data-shape": shape }, h("caption", {}, caption), body);
+}
+
+/**
+ * Show `next` in `holder`. When `holder` already shows an element with the same
+ * `data-shape` as `next`, that element is changed to match `next` instead of
+ * being replaced: only the attributes and texts that differ are rewritten, so
+ * the browser restyles, lays out and paints what changed, not a whole new
+ * drawing (which costs more than a 60 Hz frame in the larger widgets). Equal
+ * shapes must mean the same elements with the same event listeners.
+ */
+export function redraw(holder, next) {
+  const now = holder.childElementCount === 1 ? holder.firstElementChild : null;
+  const same = now !== null && next.dataset.shape !== undefined && now.dataset.shape === next.dataset.shape;
+  if (same) morph(now, next);
+  else holder.replaceChildren(next);
+}
+
+/** Make element `now` match element `next`: attributes, texts, then children in turn. */
+function morph(now, next) {
+  for (const { name, value } of next.attributes) if (now.getAttribute(name) !== value) now.setAttribute(name, value);
+  for (const { name } of [...now.attributes]) if (!next.hasAttribute(name)) now.removeAttribute(name);
+  const [old, fresh] = [[...now.childNodes], [...next.childNodes]];
+  if (old.length !== fresh.length) return now.replaceChildren(...fresh);
+  old.forEach((node, i) => {
+    const want = fresh[i];
+    if (node.nodeName !== want.nodeName) node.replaceWith(want);
+    else if (node.nodeType === Node.ELEMENT_NODE) morph(node, want);
+    else if (node.nodeValue !== want.nodeValue) node.nodeValue = want.nodeValue;
+  });
 }
 
 /** Push changed traits to the kernel when there is one; a static page has none. */
