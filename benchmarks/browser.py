@@ -55,7 +55,7 @@ FRAME_MS = 16.0
 PAGE_BYTES = 2_000_000
 PAGE_MS = 1500.0
 VIEWPORT = {"width": 1280, "height": 900}
-CHROMIUM_FLAGS = [  # as tests/browser/conftest.py, and no host but 127.0.0.1 resolves
+CHROMIUM_FLAGS = [  # also used by tests/browser; no host but 127.0.0.1 resolves
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

@@ -14,21 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import CHROMIUM_FLAGS  # one list: the tests and the benchmark
 from convlab.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 # CONVLAB_BUILD_DIR builds elsewhere (JB's --path-output), e.g. to test two trees at once.
 OUTPUT = Path(os.environ.get("CONVLAB_BUILD_DIR", ROOT))
 HTML = OUTPUT / "_build" / "html"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def chromium_path() -> str:

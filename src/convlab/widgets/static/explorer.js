@@ -91,6 +91,9 @@ function render({ model, el }) {
   );
 
   // --- redraw from the model ---------------------------------------------
+  let drawnSizes = null;
+  let Y = null; // the output for the drawn sizes
+  let unread = null; // input cells that no window reads, as "row,col"
   function draw() {
     const [n, k, s, p, d] = ["n", "k", "s", "p", "d"].map(pair);
     for (const [trait, control] of Object.entries(sliders)) control.set(model.get(trait));
@@ -98,20 +101,29 @@ function render({ model, el }) {
     const K = patternGrid(k[0], k[1], KERNEL_MODULO);
     const Xp = pad2d(X, p[0], p[1]);
     const isPad = (r, c) => r < p[0] || r >= p[0] + n[0] || c < p[1] || c >= p[1] + n[1];
-    formulas[0].textContent = sizeFormula("height", n[0], k[0], s[0], p[0], d[0]);
-    formulas[1].textContent = sizeFormula("width", n[1], k[1], s[1], p[1], d[1]);
-    call.textContent = conv2dCall(k, s, p, d);
-
     const span = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1];
-    const dilated = d[0] > 1 || d[1] > 1;
-    const footprint = full(span[0], span[1]);
-    K.forEach((row, a) => row.forEach((v, b) => (footprint[a * d[0]][b * d[1]] = v)));
-    const isTap = (r, c) => r % d[0] === 0 && c % d[1] === 0;
-    const markTap = (r, c, td) => td.classList.add(isTap(r, c) ? "cl-on" : "cl-gap");
-    kernelHolder.replaceChildren(
-      matrixTable(K, "Kernel K", (r, c, td) => td.classList.add("cl-on")),
-      dilated ? matrixTable(footprint, "Dilated kernel", markTap) : "",
-    );
+    // The kernel, the formulas and the call depend on the sizes only: moving the
+    // window leaves them as they are (rebuilding them costs a frame's time).
+    const sizes = [n, k, s, p, d].join(";");
+    if (sizes !== drawnSizes) {
+      drawnSizes = sizes;
+      formulas[0].textContent = sizeFormula("height", n[0], k[0], s[0], p[0], d[0]);
+      formulas[1].textContent = sizeFormula("width", n[1], k[1], s[1], p[1], d[1]);
+      call.textContent = conv2dCall(k, s, p, d);
+      const dilated = d[0] > 1 || d[1] > 1;
+      const footprint = full(span[0], span[1]);
+      K.forEach((row, a) => row.forEach((v, b) => (footprint[a * d[0]][b * d[1]] = v)));
+      const isTap = (r, c) => r % d[0] === 0 && c % d[1] === 0;
+      const markTap = (r, c, td) => td.classList.add(isTap(r, c) ? "cl-on" : "cl-gap");
+      kernelHolder.replaceChildren(
+        matrixTable(K, "Kernel K", (r, c, td) => td.classList.add("cl-on")),
+        dilated ? matrixTable(footprint, "Dilated kernel", markTap) : "",
+      );
+      const fits = !conv2dProblem(n, k, p, d);
+      Y = fits ? correlate2d(X, K, { stride: s, padding: p, dilation: d }) : null;
+      const cells = fits ? unreadCells(n, k, s, p, d) : [];
+      unread = new Set(cells.map(([r, c]) => `${r + p[0]},${c + p[1]}`));
+    }
 
     const problem = conv2dProblem(n, k, p, d);
     if (problem) {
@@ -126,7 +138,6 @@ function render({ model, el }) {
       return;
     }
     setMessage("");
-    const Y = correlate2d(X, K, { stride: s, padding: p, dilation: d });
     const [oh, ow] = [Y.length, Y[0].length];
     const at = Math.min(model.get("position"), oh * ow - 1);
     const [i, j] = [Math.floor(at / ow), at % ow];
@@ -137,7 +148,6 @@ function render({ model, el }) {
     const top = i * s[0];
     const left = j * s[1];
     const inSpan = (r, c) => r >= top && r < top + span[0] && c >= left && c < left + span[1];
-    const unread = new Set(unreadCells(n, k, s, p, d).map(([r, c]) => `${r + p[0]},${c + p[1]}`));
     redraw(
       inputHolder,
       matrixTable(Xp, "Padded input", (r, c, td) => {

@@ -237,6 +237,7 @@ function render({ model, el }) {
   }
 
   // --- redraw from the model ---------------------------------------------
+  let drawnSizes = null;
   function draw() {
     const [c, co, n, k, s] = get();
     for (const [trait] of IM2COL_SETTINGS) sliders[trait].set(model.get(trait));
@@ -262,10 +263,15 @@ function render({ model, el }) {
         ),
       ),
     );
-    kernelHolder.replaceChildren(
-      ...r.W.flatMap((kernels, o) => kernels.map((K, ch) => matrixTable(K, `W[${o}, ${ch}]`))),
-    );
-    rowsHolder.replaceChildren(matrixTable(r.kernelRows, `Kernel rows (${co} × ${c * k * k})`));
+    // The kernels depend on the sizes only: moving the window leaves them as they are.
+    const sizes = [c, co, n, k, s].join();
+    if (sizes !== drawnSizes) {
+      drawnSizes = sizes;
+      kernelHolder.replaceChildren(
+        ...r.W.flatMap((kernels, o) => kernels.map((K, ch) => matrixTable(K, `W[${o}, ${ch}]`))),
+      );
+      rowsHolder.replaceChildren(matrixTable(r.kernelRows, `Kernel rows (${co} × ${c * k * k})`));
+    }
     if (r.problem) {
       outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
       columnsHolder.replaceChildren(h("p", { class: "cl-empty" }, "No columns"));
