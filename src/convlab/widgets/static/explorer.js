@@ -94,6 +94,8 @@ function render({ model, el }) {
   let drawnSizes = null;
   let Y = null; // the output for the drawn sizes
   let unread = null; // input cells that no window reads, as "row,col"
+  let tablesFor = null; // the sizes the input and output tables on the page show
+  const rowsOf = (holder) => [...holder.querySelectorAll("tbody tr")].map((tr) => [...tr.cells]);
   function draw() {
     const [n, k, s, p, d] = ["n", "k", "s", "p", "d"].map(pair);
     for (const [trait, control] of Object.entries(sliders)) control.set(model.get(trait));
@@ -134,6 +136,7 @@ function render({ model, el }) {
         matrixTable(Xp, "Padded input", (r, c, td) => isPad(r, c) && td.classList.add("cl-pad")),
       );
       outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
+      tablesFor = null;
       sum.textContent = "";
       return;
     }
@@ -148,16 +151,29 @@ function render({ model, el }) {
     const top = i * s[0];
     const left = j * s[1];
     const inSpan = (r, c) => r >= top && r < top + span[0] && c >= left && c < left + span[1];
-    redraw(
-      inputHolder,
-      matrixTable(Xp, "Padded input", (r, c, td) => {
-        if (isPad(r, c)) td.classList.add("cl-pad");
-        if (unread.has(`${r},${c}`)) td.classList.add("cl-unread");
-        if (taps.has(`${r},${c}`)) td.classList.add("cl-on");
-        else if (inSpan(r, c)) td.classList.add("cl-span");
-      }),
-    );
-    redraw(outputHolder, matrixTable(Y, "Output Y", player.cell));
+    const markWindow = (r, c, td) => {
+      const tap = taps.has(`${r},${c}`);
+      td.classList.toggle("cl-on", tap);
+      td.classList.toggle("cl-span", !tap && inSpan(r, c));
+    };
+    if (sizes === tablesFor) {
+      // Only the window moved: mark its cells in the tables already on the page.
+      rowsOf(inputHolder).forEach((tds, r) => tds.forEach((td, c) => markWindow(r, c, td)));
+      rowsOf(outputHolder).forEach((tds, r) =>
+        tds.forEach((td, c) => td.classList.toggle("cl-on", r * ow + c === at)),
+      );
+    } else {
+      tablesFor = sizes;
+      redraw(
+        inputHolder,
+        matrixTable(Xp, "Padded input", (r, c, td) => {
+          if (isPad(r, c)) td.classList.add("cl-pad");
+          if (unread.has(`${r},${c}`)) td.classList.add("cl-unread");
+          markWindow(r, c, td);
+        }),
+      );
+      redraw(outputHolder, matrixTable(Y, "Output Y", player.cell));
+    }
     sum.textContent = `Y[${i}, ${j}] = ${spelledSum(terms)}`;
   }
 

@@ -237,7 +237,8 @@ function render({ model, el }) {
   }
 
   // --- redraw from the model ---------------------------------------------
-  let drawnSizes = null;
+  let drawnSizes = null; // the sizes the kernel tables show
+  let tablesFor = null; // the sizes the input, column and output tables show
   function draw() {
     const [c, co, n, k, s] = get();
     for (const [trait] of IM2COL_SETTINGS) sliders[trait].set(model.get(trait));
@@ -249,22 +250,38 @@ function render({ model, el }) {
     else player.show(r.column, h1, h1);
     const inWindow = (i, j) =>
       !r.problem && i >= r.row * s && i < r.row * s + k && j >= r.col * s && j < r.col * s + k;
+    const sizes = [c, co, n, k, s].join();
+    if (!r.problem && sizes === tablesFor) {
+      // Only the window moved: mark its cells in the tables already on the page.
+      const mark = (holder, on) =>
+        holder.querySelectorAll("table").forEach((table) =>
+          [...table.rows].forEach((tr, i) =>
+            [...tr.cells].forEach((td, j) => td.classList.toggle("cl-on", on(i, j))),
+          ),
+        );
+      mark(inputHolder, inWindow);
+      mark(outputHolder, (i, j) => i * h1 + j === r.column);
+      mark(columnsHolder, (row, p) => p === r.column);
+      mark(productHolder, (o, p) => p === r.column);
+      [...sums.children].forEach((line, o) => (line.textContent = r.sums[o]));
+      markCopies();
+      return;
+    }
     redraw(
       inputHolder,
       tables(
         `${c},${n}`,
         ...r.X.map((Xc, ch) =>
-        matrixTable(Xc, `X[${ch}]`, (i, j, td) => {
-          td.classList.toggle("cl-on", inWindow(i, j));
-          td.dataset.source = `${ch},${i},${j}`;
-          td.addEventListener("mouseenter", () => ((marked = [ch, i, j]), markCopies()));
-          td.addEventListener("mouseleave", () => ((marked = null), markCopies()));
-        }),
+          matrixTable(Xc, `X[${ch}]`, (i, j, td) => {
+            td.classList.toggle("cl-on", inWindow(i, j));
+            td.dataset.source = `${ch},${i},${j}`;
+            td.addEventListener("mouseenter", () => ((marked = [ch, i, j]), markCopies()));
+            td.addEventListener("mouseleave", () => ((marked = null), markCopies()));
+          }),
         ),
       ),
     );
     // The kernels depend on the sizes only: moving the window leaves them as they are.
-    const sizes = [c, co, n, k, s].join();
     if (sizes !== drawnSizes) {
       drawnSizes = sizes;
       kernelHolder.replaceChildren(
@@ -278,6 +295,7 @@ function render({ model, el }) {
       productHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
       sums.replaceChildren();
       marked = null;
+      tablesFor = null;
       return;
     }
     redraw(
@@ -307,6 +325,7 @@ function render({ model, el }) {
     );
     sums.replaceChildren(...r.sums.map((text, o) => h("p", { class: "cl-sum", "data-cell": `sum-${o}` }, text)));
     markCopies();
+    tablesFor = sizes;
   }
 
   // Several tables as one element for `redraw`: same key, same tables, updated in place.
