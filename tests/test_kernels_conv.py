@@ -154,6 +154,22 @@ def test_every_layout_matches_torch_on_larger_shapes(
     assert_close(conv2d(X, W, bias, groups=groups, **args), expected)
 
 
+@pytest.mark.parametrize(("c_in", "c_out", "groups"), [(6, 6, 6), (5, 7, 1), (6, 8, 2)])
+@pytest.mark.parametrize("kernel", [(5, 4), (1, 1)])
+def test_im2col_on_a_few_images_at_a_time_matches_torch(
+    c_in, c_out, groups, kernel, monkeypatch
+) -> None:
+    """A batch whose column matrix is over the limit goes image by image."""
+    X = randn((5, c_in, 13, 11), seed=7, dtype=torch.float64)
+    W = randn((c_out, c_in // groups, *kernel), seed=8, dtype=torch.float64)
+    args = dict(stride=(2, 1), padding=1, groups=groups)
+    expected = torch_conv2d(X, W, **args)
+    per_image = c_in * kernel[0] * kernel[1] * expected.shape[-2] * expected.shape[-1]
+    monkeypatch.setattr(conv_module, "IM2COL_LIMIT", 2 * per_image)  # two images at a time
+    monkeypatch.setattr(conv_module, "DEPTHWISE_IM2COL_LIMIT", 2 * per_image)
+    assert_close(conv2d(X, W, **args), expected)
+
+
 @pytest.mark.parametrize(
     "limits", [(0, 64), (10**9, 10**9)], ids=["per tap, small blocks", "im2col, one block"]
 )

@@ -36,15 +36,18 @@ def test_pages_are_weighed_and_timed(browser, site, built_book):
     pages = in_browser.book_pages(built_book)
     with_widgets = next(p for p in pages if widget_count((built_book / p).read_text("utf-8")))
     results = in_browser.measure_pages(
-        browser, site, ["book/intro.html", with_widgets], built_book, block_external=True
+        browser, site, ["book/intro.html", with_widgets], built_book, loads=3, block_external=True
     )
     for r in results:
         assert r.errors == [], f"{r.page}: {r.errors}"
         assert r.requests > 0
         assert 0 < r.transferred < r.raw, "text should arrive gzipped"
         assert r.ready_ms >= r.load_ms > 0
+        assert r.ready_range[0] <= r.ready_ms <= r.ready_range[1]
     assert results[1].widgets >= 1 and results[1].widgets_ms is not None
-    assert "book/intro.html" not in in_browser.page_table(results)  # short names: "intro"
+    table = in_browser.page_table(results, 3)
+    assert "the median of 3 load(s)" in table
+    assert "book/intro.html" not in table  # short names: "intro"
 
 
 def test_build_benchmark_rebuilds_the_built_book(built_book):

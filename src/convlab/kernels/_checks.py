@@ -41,6 +41,8 @@ def check_int(value: object, name: str, minimum: int) -> int:
 
 def as_pair(value: object, name: str, minimum: int) -> Pair:
     """Normalise an int or a pair of ints to ``(height, width)``, each ≥ ``minimum``."""
+    if type(value) is int and value >= minimum:  # the common case, answered quickly
+        return value, value
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(

@@ -48,8 +48,12 @@ def im2col(X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair) -> torch
     """Copy every window into a column: ``(..., C, H, W)`` -> ``(..., C·k_h·k_w, H'·W')``.
 
     Rows run over (channel, kernel row, kernel column), columns over (output
-    row, output column): the order of ``torch.nn.functional.unfold``.
+    row, output column): the order of ``torch.nn.functional.unfold``. A 1×1
+    kernel's windows are single cells, so its columns are the image itself
+    (every s-th cell with stride s): a view, no copy, when the stride is 1.
     """
+    if kernel == (1, 1):
+        return X[..., :: stride[0], :: stride[1]].flatten(-2)
     windows = sliding_windows(X, kernel, stride, dilation)  # (..., C, H', W', k_h, k_w): a view
     # Put (k_h, k_w) before (H', W'); flattening cannot keep the view, so it copies.
     moved = windows.movedim((-2, -1), (-4, -3))  # (..., C, k_h, k_w, H', W')

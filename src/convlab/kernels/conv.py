@@ -2,9 +2,10 @@
 
 Pad, then pick one of three layouts by shape and groups, as a library does:
 
-- im2col (small inputs): copy every window into a column of a matrix and
+- im2col (small images): copy every window into a column of a matrix and
   multiply it by the matrix of kernels: one matrix product computes every
-  output. Groups are one more batch axis of that product.
+  output. Groups are one more batch axis of that product. A batch goes a few
+  images at a time, so the matrix stays a few MB, as PyTorch's own fallback does.
 - one product per kernel tap (large inputs): the same sum cut into k_h·k_w
   matrix products on shifted views of the input, so nothing is copied; the
   k_h·k_w-fold copy of im2col would cost more than the arithmetic.
@@ -30,14 +31,15 @@ from .shapes import axis_output_size
 
 IntOrPair = int | tuple[int, int]
 
-# Largest im2col matrix worth copying, in elements (N·C·k_h·k_w·H'·W'): up to
-# this size (8 MB of float32) the copy is cheap and one big matrix product beats
-# k_h·k_w small ones; beyond it, copying costs more than multiplying.
+# Largest im2col matrix worth copying, in elements (C·k_h·k_w·H'·W' per image,
+# times the images done at once): up to this size (8 MB of float32) the copy is
+# cheap and one big matrix product beats k_h·k_w small ones; beyond it, copying
+# costs more than multiplying.
 IM2COL_LIMIT = 2**21
 # Depthwise, the product reuses no copied number, so the copy pays on tiny inputs only.
 DEPTHWISE_IM2COL_LIMIT = 2**16
-# Bytes of running sums the depthwise loop works on at a time: with the inputs
-# they read, they fit in one core's level-2 cache.
+# Bytes of running sums the depthwise loop gives each thread at a time: with
+# the inputs they read, they fit in one core's level-2 cache.
 CACHE_BYTES = 2**19
 
 
@@ -77,14 +79,18 @@ def conv2d(
     X, W = pad2d(X.to(dtype), pads), W.to(dtype)
     h_out = axis_output_size(X.shape[-2], k_h, stride[0], 0, dilation[0])
     w_out = axis_output_size(X.shape[-1], k_w, stride[1], 0, dilation[1])
-    columns = len(X) * c_in * k_h * k_w * h_out * w_out  # numbers im2col would copy
+    columns = c_in * k_h * k_w * h_out * w_out  # numbers im2col copies per image
     depthwise = c_group == 1 and groups == c_out  # output channel o reads input channel o
-    if columns <= (DEPTHWISE_IM2COL_LIMIT if depthwise else IM2COL_LIMIT):
-        Y = _im2col(X, W, stride, dilation, groups).unflatten(-1, (h_out, w_out))
-    elif depthwise:
+    if depthwise and len(X) * columns > DEPTHWISE_IM2COL_LIMIT:
         Y = _depthwise(X, W, stride, dilation)
-    else:
+    elif columns > IM2COL_LIMIT:
         Y = _per_tap(X, W, stride, dilation, groups)
+    elif len(X) * columns <= IM2COL_LIMIT:
+        Y = _im2col(X, W, stride, dilation, groups).unflatten(-1, (h_out, w_out))
+    else:  # im2col on as many images at a time as keep the column matrix within the limit
+        parts = X.split(IM2COL_LIMIT // columns)
+        Y = torch.cat([_im2col(part, W, stride, dilation, groups) for part in parts])
+        Y = Y.unflatten(-1, (h_out, w_out))
     if bias is not None:
         Y = Y + bias.to(dtype).reshape(1, c_out, 1, 1)
     return Y if batched else Y.squeeze(0)
@@ -146,7 +152,9 @@ def _depthwise(X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair) -
     taps, shape = flat_taps(X.flatten(0, 1), (k_h, k_w), stride, dilation)
     weights = W.repeat(n, 1, 1, 1)  # (n·c, 1, k_h, k_w)
     Y = X.new_zeros(n * c_out, taps[0][2].shape[-1])
-    rows = max(1, CACHE_BYTES // (Y.element_size() * Y.shape[-1]))
+    # PyTorch splits each step between its threads, each on its own core's cache.
+    block_bytes = CACHE_BYTES * torch.get_num_threads()
+    rows = max(1, block_bytes // (Y.element_size() * Y.shape[-1]))
     for first in range(0, n * c_out, rows):
         block = slice(first, first + rows)
         for i, j, inputs in taps:
