@@ -174,7 +174,7 @@ function render({ model, el }) {
       );
       redraw(outputHolder, matrixTable(Y, "Output Y", player.cell));
     }
-    sum.textContent = `Y[${i}, ${j}] = ${spelledSum(terms)}`;
+    setText(sum, `Y[${i}, ${j}] = ${spelledSum(terms)}`);
   }
 
   const traits = ["position", ...SETTINGS.flatMap(([key]) => [`${key}_h`, `${key}_w`])];

@@ -243,7 +243,7 @@ function render({ model, el }) {
     const [c, co, n, k, s] = get();
     for (const [trait] of IM2COL_SETTINGS) sliders[trait].set(model.get(trait));
     const r = exploreIm2col(c, co, n, k, s, model.get("position"));
-    for (const key of Object.keys(lines)) lines[key].textContent = r.texts[key];
+    for (const key of Object.keys(lines)) setText(lines[key], r.texts[key]);
     message.show(r.problem);
     const h1 = windowsPerAxis(n, k, s);
     if (r.problem) player.disable();
@@ -263,7 +263,7 @@ function render({ model, el }) {
       mark(outputHolder, (i, j) => i * h1 + j === r.column);
       mark(columnsHolder, (row, p) => p === r.column);
       mark(productHolder, (o, p) => p === r.column);
-      [...sums.children].forEach((line, o) => (line.textContent = r.sums[o]));
+      [...sums.children].forEach((line, o) => setText(line, r.sums[o]));
       markCopies();
       return;
     }

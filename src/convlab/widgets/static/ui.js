@@ -14,6 +14,15 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Give `el` the text `text`, leaving it alone when it already reads so: writing
+ * even the same text makes the browser lay the page out again, and a view
+ * redrawn on every slider move writes many texts that have not changed.
+ */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 /** A labelled range slider; `onInput(value)` runs on every move. */
 export function slider(label, { min, max, step = 1, value }, onInput) {
   const id = `cl-${Math.random().toString(36).slice(2)}`;
@@ -24,10 +33,11 @@ export function slider(label, { min, max, step = 1, value }, onInput) {
     onInput(Number(input.value));
   });
   const set = (v, lo = min, hi = max) => {
-    input.min = String(lo);
-    input.max = String(hi);
-    input.value = String(v);
-    shown.textContent = String(v);
+    // Only what changed: the model echoes every move back to the slider that made it.
+    for (const [key, want] of [["min", lo], ["max", hi], ["value", v]]) {
+      if (input[key] !== String(want)) input[key] = String(want);
+    }
+    setText(shown, String(v));
   };
   return { el: h("div", { class: "cl-slider" }, h("label", { for: id }, label), input, shown), input, set };
 }
@@ -158,8 +168,8 @@ export function resized(M, rows, cols) {
 export function problemBox() {
   const el = h("div", { class: "cl-problem", role: "alert" });
   const show = (text) => {
-    el.textContent = text || "";
-    el.hidden = !text;
+    setText(el, text || "");
+    if (el.hidden !== !text) el.hidden = !text;
   };
   show("");
   return { el, show };
@@ -246,7 +256,7 @@ export function windowStepper(model, count, playMs = 800) {
       shown = { at, cols };
       enable(true);
       position.set(at, 0, rows * cols - 1);
-      where.textContent = `output row ${Math.floor(at / cols)}, column ${at % cols}`;
+      setText(where, `output row ${Math.floor(at / cols)}, column ${at % cols}`);
     },
     /** Mark output cell (r, c) if it is the current one; hovering it moves the window there. */
     cell(r, c, td) {
@@ -259,7 +269,7 @@ export function windowStepper(model, count, playMs = 800) {
     disable() {
       stop();
       enable(false);
-      where.textContent = "";
+      setText(where, "");
     },
   };
 }
