@@ -1,6 +1,6 @@
 """Every benchmark, one after the other: the build, the pages and widgets, the kernels.
 
-    python benchmarks/all.py          # the full runs (about 12 minutes on 2 cores)
+    python benchmarks/all.py          # the full runs (about 6 minutes on 2 cores)
     python benchmarks/all.py --quick  # each one's quick mode: checks they all still run
 
 The build benchmark builds in a temporary folder; ``browser.py`` then builds the
