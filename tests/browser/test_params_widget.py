@@ -72,6 +72,24 @@ def test_every_slider_recomputes(counter):
         assert text.split()[0] == str(setting[key])
 
 
+def test_the_marker_follows_the_image_side(counter):
+    """Moving the side redraws the chart in place: the marker must still move."""
+
+    def xs(name: str) -> list[float]:
+        d = counter.locator(f'path.cl-series[data-name="{name}"]').get_attribute("d")
+        numbers = [
+            float(v) for v in d.replace("M", " ").replace("L", " ").replace(",", " ").split()
+        ]
+        return numbers[0::2]
+
+    for position in (0, 9, 3):
+        slider(counter, "Image side").fill(str(position))
+        side = SIDES[position]
+        marker = xs(f"this image ({side} px)")
+        # The dense curve has a point at every side; the marker stands on this one.
+        assert marker == pytest.approx([xs("dense layer")[position]] * 2, abs=0.01)
+
+
 def test_chart_axis_shows_sides_and_powers_of_ten(counter):
     ticks = counter.locator(".cl-axes text").all_text_contents()
     assert {"16", "64", "256", "1024", "4096"} <= set(ticks)

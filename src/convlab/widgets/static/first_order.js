@@ -77,11 +77,11 @@ function render({ model, el }) {
 
   // --- redraw from the model ---------------------------------------------
   let current = null;
+  let width = CHART_WIDTH;
   function chart() {
     if (!current) return;
     const { T: tc, W: w, problem, sim } = current;
     const tMax = Math.ceil(w + 5 * tc);
-    const width = Math.max(300, Math.min(640, chartHolder.clientWidth || 560));
     const fine = Array.from({ length: CLOSED_FORM_POINTS + 1 }, (_, i) => (i * tMax) / CLOSED_FORM_POINTS);
     const closed = [...fine, w].sort((a, b) => a - b).map((t) => [t, firstOrderPulse(t, tc, w)]);
     const series = [
@@ -130,7 +130,10 @@ function render({ model, el }) {
   }
 
   const unsubscribe = onChanges(model, ["T", "W", "dt"], draw);
-  const disconnect = onWidthChange(chartHolder, chart);
+  const disconnect = onWidthChange(chartHolder, (w) => {
+    width = w;
+    chart();
+  });
   return () => {
     disconnect();
     unsubscribe();

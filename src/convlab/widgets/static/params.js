@@ -110,9 +110,9 @@ function render({ model, el }) {
   );
 
   // --- redraw from the model ---------------------------------------------
+  let width = CHART_WIDTH;
   function chart() {
     const { channels: c, hidden: units, outChannels: co, kernel: k, side: n } = get();
-    const width = Math.max(300, Math.min(640, chartHolder.clientWidth || 560));
     const height = 260;
     const dense = SIDES.map((s) => [Math.log2(s), paramCounts(s, c, units, co, k).dense]);
     const conv = SIDES.filter((s) => s >= k).map((s) => [Math.log2(s), paramCounts(s, c, units, co, k).conv]);
@@ -139,7 +139,9 @@ function render({ model, el }) {
       }`,
     });
     relabelTicks(svg, height);
-    chartHolder.replaceChildren(svg);
+    // The curves depend on these only: moving the image side moves just its marker.
+    svg.dataset.shape = [c, units, co, k, width].join();
+    redraw(chartHolder, svg);
   }
 
   function draw() {
@@ -180,7 +182,10 @@ function render({ model, el }) {
   }
 
   const unsubscribe = onChanges(model, ["side", "channels", "hidden", "out_channels", "kernel"], draw);
-  const disconnect = onWidthChange(chartHolder, chart);
+  const disconnect = onWidthChange(chartHolder, (w) => {
+    width = w;
+    chart();
+  });
   return () => {
     disconnect();
     unsubscribe();

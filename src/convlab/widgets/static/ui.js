@@ -183,14 +183,19 @@ export function onChanges(model, traits, draw) {
   return () => events.forEach((e) => model.off(e, draw));
 }
 
+/** A chart's width until `onWidthChange` has measured its holder. */
+export const CHART_WIDTH = 560;
+
 /**
  * Call `redraw(width)` when `el` is resized by more than a few pixels (charts
- * are drawn for a width between 300 and 640 px); returns the disconnect.
+ * are drawn for a width between 300 and 640 px); returns the disconnect. Charts
+ * keep the width it gives rather than reading `el.clientWidth` on every redraw:
+ * reading it after changing the page forces the browser to lay the page out there.
  */
 export function onWidthChange(el, redraw) {
   let last = 0;
   const observer = new ResizeObserver(() => {
-    const width = Math.max(300, Math.min(640, el.clientWidth || 560));
+    const width = Math.max(300, Math.min(640, el.clientWidth || CHART_WIDTH));
     if (Math.abs(width - last) > 20) {
       last = width;
       redraw(width);
