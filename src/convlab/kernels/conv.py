@@ -85,7 +85,7 @@ def conv2d(
         Y = _depthwise(X, W, stride, dilation)
     elif columns > IM2COL_LIMIT:
         Y = _per_tap(X, W, stride, dilation, groups)
-    elif len(X) * columns <= IM2COL_LIMIT:
+    elif len(X) * columns <= IM2COL_LIMIT:  # the whole batch at once (no split to pay for)
         Y = _im2col(X, W, stride, dilation, groups).unflatten(-1, (h_out, w_out))
     else:  # im2col on as many images at a time as keep the column matrix within the limit
         parts = X.split(IM2COL_LIMIT // columns)

@@ -95,7 +95,6 @@ function render({ model, el }) {
   let Y = null; // the output for the drawn sizes
   let unread = null; // input cells that no window reads, as "row,col"
   let tablesFor = null; // the sizes the input and output tables on the page show
-  const rowsOf = (holder) => [...holder.querySelectorAll("tbody tr")].map((tr) => [...tr.cells]);
   function draw() {
     const [n, k, s, p, d] = ["n", "k", "s", "p", "d"].map(pair);
     for (const [trait, control] of Object.entries(sliders)) control.set(model.get(trait));
@@ -158,10 +157,8 @@ function render({ model, el }) {
     };
     if (sizes === tablesFor) {
       // Only the window moved: mark its cells in the tables already on the page.
-      rowsOf(inputHolder).forEach((tds, r) => tds.forEach((td, c) => markWindow(r, c, td)));
-      rowsOf(outputHolder).forEach((tds, r) =>
-        tds.forEach((td, c) => td.classList.toggle("cl-on", r * ow + c === at)),
-      );
+      eachCell(inputHolder, markWindow);
+      eachCell(outputHolder, player.mark);
     } else {
       tablesFor = sizes;
       redraw(

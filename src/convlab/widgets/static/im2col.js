@@ -223,14 +223,10 @@ function render({ model, el }) {
   let marked = null;
   function markCopies() {
     const [, , n, k, s] = get();
-    const tables = columnsHolder.querySelector("table");
-    if (!tables) return;
-    [...tables.rows].forEach((tr, r) =>
-      [...tr.cells].forEach((td, p) => {
-        const [c, i, j] = im2colSource(r, p, n, k, s);
-        td.classList.toggle("cl-copy", marked !== null && c === marked[0] && i === marked[1] && j === marked[2]);
-      }),
-    );
+    eachCell(columnsHolder, (r, p, td) => {
+      const [c, i, j] = im2colSource(r, p, n, k, s);
+      td.classList.toggle("cl-copy", marked !== null && c === marked[0] && i === marked[1] && j === marked[2]);
+    });
     inputHolder.querySelectorAll("td").forEach((td) => {
       td.classList.toggle("cl-copy", marked !== null && td.dataset.source === marked.join(","));
     });
@@ -250,21 +246,16 @@ function render({ model, el }) {
     else player.show(r.column, h1, h1);
     const inWindow = (i, j) =>
       !r.problem && i >= r.row * s && i < r.row * s + k && j >= r.col * s && j < r.col * s + k;
+    const markWindow = (i, j, td) => td.classList.toggle("cl-on", inWindow(i, j));
+    const markColumn = (row, p, td) => td.classList.toggle("cl-on", p === r.column);
     const sizes = [c, co, n, k, s].join();
     if (!r.problem && sizes === tablesFor) {
       // Only the window moved: mark its cells in the tables already on the page.
-      const mark = (holder, on) =>
-        holder.querySelectorAll("table").forEach((table) =>
-          [...table.rows].forEach((tr, i) =>
-            [...tr.cells].forEach((td, j) => td.classList.toggle("cl-on", on(i, j))),
-          ),
-        );
-      mark(inputHolder, inWindow);
-      mark(outputHolder, (i, j) => i * h1 + j === r.column);
-      mark(columnsHolder, (row, p) => p === r.column);
-      mark(productHolder, (o, p) => p === r.column);
+      eachCell(inputHolder, markWindow);
+      eachCell(outputHolder, player.mark);
+      eachCell(columnsHolder, markColumn);
+      eachCell(productHolder, markColumn);
       [...sums.children].forEach((line, o) => setText(line, r.sums[o]));
-      markCopies();
       return;
     }
     redraw(
@@ -273,7 +264,7 @@ function render({ model, el }) {
         `${c},${n}`,
         ...r.X.map((Xc, ch) =>
           matrixTable(Xc, `X[${ch}]`, (i, j, td) => {
-            td.classList.toggle("cl-on", inWindow(i, j));
+            markWindow(i, j, td);
             td.dataset.source = `${ch},${i},${j}`;
             td.addEventListener("mouseenter", () => ((marked = [ch, i, j]), markCopies()));
             td.addEventListener("mouseleave", () => ((marked = null), markCopies()));
@@ -302,8 +293,8 @@ function render({ model, el }) {
       outputHolder,
       tables(`${co},${n},${k},${s}`, ...r.output.map((Y, o) => matrixTable(Y, `Y[${o}]`, player.cell))),
     );
-    const select = (p, td) => {
-      td.classList.toggle("cl-on", p === r.column);
+    const select = (row, p, td) => {
+      markColumn(row, p, td);
       td.addEventListener("mouseenter", () => {
         player.stop();
         commit(model, { position: p });
@@ -316,12 +307,12 @@ function render({ model, el }) {
       matrixTable(r.columns, `Column matrix (${rowsCount} × ${columnsCount})`, (row, p, td) => {
         const [ch, i, j] = im2colSource(row, p, n, k, s);
         td.title = `X[${ch}][${i}, ${j}]: window ${p}, channel ${ch}, kernel tap (${Math.floor((row % (k * k)) / k)}, ${row % k})`;
-        select(p, td);
+        select(row, p, td);
       }),
     );
     redraw(
       productHolder,
-      matrixTable(r.outputRows, `Output rows (${co} × ${columnsCount})`, (o, p, td) => select(p, td)),
+      matrixTable(r.outputRows, `Output rows (${co} × ${columnsCount})`, select),
     );
     sums.replaceChildren(...r.sums.map((text, o) => h("p", { class: "cl-sum", "data-cell": `sum-${o}` }, text)));
     markCopies();

@@ -61,6 +61,13 @@ export function matrixTable(M, caption, cell = () => {}) {
   return h("table", { class: "cl-matrix", "data-shape": shape }, h("caption", {}, caption), body);
 }
 
+/** Call `visit(i, j, td)` for every cell of every table in `holder`, (i, j) within its table. */
+export function eachCell(holder, visit) {
+  for (const table of holder.querySelectorAll("table")) {
+    [...table.rows].forEach((tr, i) => [...tr.cells].forEach((td, j) => visit(i, j, td)));
+  }
+}
+
 /**
  * Show `next` in `holder`. When `holder` already shows an element with the same
  * `data-shape` as `next`, that element is changed to match `next` instead of
@@ -210,7 +217,8 @@ export function onWidthChange(el, redraw) {
  * slider, "output row i, column j", and ◀ Step / ▶ Play / Step ▶ buttons that
  * write the `position` trait. `count()` is the number of output cells now.
  * `show(position, rows, cols)` sets them for an output of rows × cols;
- * `cell(r, c, td)` marks and wires one cell of that output's table;
+ * `cell(r, c, td)` marks and wires one cell of that output's table, `mark(r, c, td)`
+ * re-marks a cell already drawn;
  * `disable()` greys them out when there is no output.
  */
 export function windowStepper(model, count, playMs = 800) {
@@ -254,6 +262,8 @@ export function windowStepper(model, count, playMs = 800) {
     h("span", { class: "cl-buttons" }, back, play, next),
   );
   let shown = { at: 0, cols: 1 };
+  // Views pass these to matrixTable and eachCell on their own, so they use no `this`.
+  const mark = (r, c, td) => td.classList.toggle("cl-on", r * shown.cols + c === shown.at);
   return {
     el,
     stop,
@@ -263,9 +273,11 @@ export function windowStepper(model, count, playMs = 800) {
       position.set(at, 0, rows * cols - 1);
       setText(where, `output row ${Math.floor(at / cols)}, column ${at % cols}`);
     },
-    /** Mark output cell (r, c) if it is the current one; hovering it moves the window there. */
+    /** Mark output cell (r, c) if it is the current one, unmark it if not. */
+    mark,
+    /** `mark` a new output cell and make hovering it move the window there. */
     cell(r, c, td) {
-      td.classList.toggle("cl-on", r * shown.cols + c === shown.at);
+      mark(r, c, td);
       td.addEventListener("mouseenter", () => {
         stop();
         commit(model, { position: r * shown.cols + c });
