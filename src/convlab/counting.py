@@ -8,7 +8,7 @@ numbers on that, and on each step of the derivation from one to the other.
 
 from __future__ import annotations
 
-from convlab.kernels._checks import as_pair, check_int
+from convlab.checks import as_pair, check_int
 
 BYTES_PER_FLOAT32 = 4
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import torch
 
+from convlab.checks import as_pair, check_channels, check_fits, check_tensor
 from convlab.kernels import output_size
-from convlab.kernels._checks import as_pair, check_channels, check_fits, check_tensor
 from convlab.kernels._windows import im2col as columns_of_windows
 
 IntOrPair = int | tuple[int, int]

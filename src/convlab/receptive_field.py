@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import prod
-from numbers import Integral
 from typing import NamedTuple
 
 import torch
+
+from convlab.checks import check_int, is_int
 
 
 class Layer(NamedTuple):
@@ -48,18 +49,6 @@ class Field:
     start: int
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool)
-
-
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if not _is_int(value):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: must be ≥ {minimum}, got {value}")
-    return int(value)
-
-
 def as_layers(layers: Iterable[object]) -> tuple[Layer, ...]:
     """The stack as ``Layer`` tuples, checked.
 
@@ -74,7 +63,7 @@ def as_layers(layers: Iterable[object]) -> tuple[Layer, ...]:
         )
     checked = []
     for number, layer in enumerate(layers, start=1):
-        if _is_int(layer):
+        if is_int(layer):
             layer = (layer,)
         if isinstance(layer, dict):
             unknown = set(layer) - set(Layer._fields)
@@ -94,10 +83,10 @@ def as_layers(layers: Iterable[object]) -> tuple[Layer, ...]:
         k, s, d, p = Layer(*layer)
         checked.append(
             Layer(
-                _check_int(k, f"layers[{number - 1}] kernel_size", 1),
-                _check_int(s, f"layers[{number - 1}] stride", 1),
-                _check_int(d, f"layers[{number - 1}] dilation", 1),
-                _check_int(p, f"layers[{number - 1}] padding", 0),
+                check_int(k, f"layers[{number - 1}] kernel_size", 1),
+                check_int(s, f"layers[{number - 1}] stride", 1),
+                check_int(d, f"layers[{number - 1}] dilation", 1),
+                check_int(p, f"layers[{number - 1}] padding", 0),
             )
         )
     if not checked:
@@ -136,7 +125,7 @@ def layer_lengths(input_size: int, layers: Iterable[object]) -> list[int]:
     Each step is ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1; the list stops at the first
     layer whose kernel does not fit (shorter than ``len(layers) + 1`` then).
     """
-    n = _check_int(input_size, "input_size", 1)
+    n = check_int(input_size, "input_size", 1)
     lengths = [n]
     for k, s, d, p in as_layers(layers):
         top = lengths[-1] + 2 * p - d * (k - 1) - 1
@@ -184,7 +173,7 @@ def dependencies(layers: Iterable[object], out_index: int, input_size: int) -> l
     lengths = layer_lengths(input_size, stack)
     if len(lengths) <= len(stack):
         raise ValueError(f"input_size: {stack_problem(input_size, stack)}")
-    if not _is_int(out_index) or not 0 <= out_index < lengths[-1]:
+    if not is_int(out_index) or not 0 <= out_index < lengths[-1]:
         raise ValueError(
             f"out_index: the last layer has {lengths[-1]} cells (0 to {lengths[-1] - 1}), "
             f"got {out_index!r}"
@@ -208,7 +197,7 @@ def gradient_region(layers: Iterable[object], out_index: int, input_size: int) -
     cell to the output adds a positive amount: nothing can cancel, and the
     gradient is non-zero exactly where the output depends on the input.
     """
-    x = torch.ones(1, 1, _check_int(input_size, "input_size", 1), requires_grad=True)
+    x = torch.ones(1, 1, check_int(input_size, "input_size", 1), requires_grad=True)
     y = x
     for k, s, d, p in as_layers(layers):
         weight = torch.ones(1, 1, k, dtype=x.dtype)

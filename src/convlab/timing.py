@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import torch
 
-from convlab.kernels._checks import check_int
+from convlab.checks import check_int
 
 
 def median_seconds(run: Callable[[], object], repeats: int = 9) -> float:

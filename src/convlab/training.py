@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Real
 
 import torch
 from torch import nn
 
+from convlab.checks import (
+    as_pair,
+    check_bool,
+    check_choice,
+    check_fits,
+    check_int,
+    check_number,
+    check_seed,
+    check_tensor,
+    size_text,
+)
 from convlab.kernels import corr2d
-from convlab.kernels._checks import _is_int, _size, as_pair, check_fits, check_tensor
 
 LOSSES = ("sum", "mean")
 MAX_STEPS = 1000
@@ -56,14 +65,6 @@ class History:
         return len(self.losses) - 1
 
 
-def _check_number(value: object, name: str, rule: str, ok) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or not ok(value):
-        raise ValueError(f"{name}: expected {rule}, got {value!r}")
-    return float(value)
-
-
 def _check_problem(X: object, Y: object, kernel_size: object) -> tuple[int, int]:
     """X and Y are 2-D tensors and Y has the shape a ``kernel_size`` kernel gives on X."""
     check_tensor(X, "X", {2: "(H, W)"})
@@ -75,7 +76,8 @@ def _check_problem(X: object, Y: object, kernel_size: object) -> tuple[int, int]
     if tuple(Y.shape) != expected:
         raise ValueError(
             f"Y: expected shape {expected} = ({n_h} − {k_h} + 1, {n_w} − {k_w} + 1), the "
-            f"output of a {_size(kernel)} kernel on a {_size(X.shape)} X, got {tuple(Y.shape)}"
+            f"output of a {size_text(kernel)} kernel on a {size_text(X.shape)} X, "
+            f"got {tuple(Y.shape)}"
         )
     return kernel
 
@@ -105,26 +107,20 @@ def learn_kernel(
     ``stop_above`` or stops being a finite number.
     """
     kernel = _check_problem(X, Y, kernel_size)
-    lr = _check_number(lr, "lr", "a learning rate > 0", lambda v: v > 0)
-    if not _is_int(steps):
-        raise TypeError(f"steps: expected an int, got {type(steps).__name__} {steps!r}")
-    if not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps: expected 1 to {MAX_STEPS} steps, got {steps}")
-    if loss not in LOSSES:
-        raise ValueError(f"loss: expected 'sum' or 'mean', got {loss!r}")
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias: expected True or False, got {bias!r}")
-    if not _is_int(seed) or seed < 0:
-        raise ValueError(f"seed: expected a whole number ≥ 0, got {seed!r}")
+    lr = check_number(lr, "lr", "a learning rate > 0", lambda v: v > 0)
+    steps = check_int(steps, "steps", minimum=1, maximum=MAX_STEPS)
+    check_choice(loss, "loss", LOSSES)
+    bias = check_bool(bias, "bias")
+    seed = check_seed(seed)
     if init is not None:
         check_tensor(init, "init", {2: "(k_h, k_w)"})
         if tuple(init.shape) != kernel:
             raise ValueError(f"init: expected the kernel's shape {kernel}, got {tuple(init.shape)}")
     if init_bias is not None:
-        init_bias = _check_number(init_bias, "init_bias", "a finite number", lambda v: True)
+        init_bias = check_number(init_bias, "init_bias")
     limit = math.inf
     if stop_above is not None:
-        limit = _check_number(stop_above, "stop_above", "a loss > 0", lambda v: v > 0)
+        limit = check_number(stop_above, "stop_above", "a loss > 0", lambda v: v > 0)
     if dtype not in DTYPES:
         raise ValueError(f"dtype: expected torch.float32 or torch.float64, got {dtype}")
 

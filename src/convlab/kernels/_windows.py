@@ -17,7 +17,8 @@ Two ways to reach every window without a Python loop over output cells:
 import torch
 import torch.nn.functional as F
 
-from ._checks import Padding, Pair
+from convlab.checks import Padding, Pair
+
 from .shapes import axis_output_size
 
 

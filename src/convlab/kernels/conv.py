@@ -15,7 +15,7 @@ Pad, then pick one of three layouts by shape and groups, as a library does:
 
 import torch
 
-from ._checks import (
+from convlab.checks import (
     Pair,
     as_pair,
     check_bias,
@@ -26,6 +26,7 @@ from ._checks import (
     common_dtype,
     conv_padding,
 )
+
 from ._windows import flat_taps, im2col, pad2d, unflatten
 from .shapes import axis_output_size
 

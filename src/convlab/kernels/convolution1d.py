@@ -7,7 +7,7 @@ is the sum of those copies, each scaled by its sample: ``y = x * h``.
 
 import torch
 
-from ._checks import check_tensor, common_dtype
+from convlab.checks import check_tensor, common_dtype
 
 
 def convolve1d(x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:

@@ -6,7 +6,7 @@ These are the teaching versions: slow, literal, easy to follow with a pencil.
 
 import torch
 
-from ._checks import (
+from convlab.checks import (
     check_channels,
     check_fits,
     check_kernel_1x1,

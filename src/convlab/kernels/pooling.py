@@ -6,7 +6,8 @@
 
 import torch
 
-from ._checks import as_pair, check_fits, check_mode, check_tensor, pool_args
+from convlab.checks import as_pair, check_fits, check_mode, check_tensor, pool_args
+
 from ._windows import pad2d, windows_along
 
 IntOrPair = int | tuple[int, int]

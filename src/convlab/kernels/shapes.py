@@ -1,6 +1,6 @@
 """How big is the output? One formula for convolution and pooling alike."""
 
-from ._checks import as_pair, check_fits
+from convlab.checks import as_pair, check_fits
 
 IntOrPair = int | tuple[int, int]
 

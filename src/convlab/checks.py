@@ -1,14 +1,17 @@
-"""Argument checks shared by every kernel function.
+"""Argument checks shared by every public function and widget of convlab.
 
 Each helper either hands back its argument in a normal form (an int becomes a
 ``(height, width)`` pair, a padding string becomes four numbers) or raises an
 error whose message names the argument, states the rule and shows the numbers
 that break it. Wrong types raise ``TypeError``; wrong values raise ``ValueError``.
+Nothing else escapes: a caller never meets an ``IndexError`` or a ``RuntimeError``
+from deep inside.
 """
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from functools import reduce
-from numbers import Integral
+from numbers import Integral, Real
 
 import torch
 
@@ -18,25 +21,70 @@ Padding = tuple[int, int, int, int]  # (top, bottom, left, right)
 AXES = ("height", "width")
 
 
-def _size(shape: Sequence[int]) -> str:
+def size_text(shape: Sequence[int]) -> str:
     """Write a shape the way the course does: ``(3, 4)`` -> ``'3×4'``."""
     return "×".join(str(n) for n in shape)
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     """True for ints (numpy ints too) but not for bools, which are ints in Python."""
     if type(value) is int:  # the common case, checked first because it is quick
         return True
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-def check_int(value: object, name: str, minimum: int) -> int:
-    """A single int ≥ ``minimum`` (used for ``groups``)."""
-    if not _is_int(value):
+def check_int(value: object, name: str, minimum: int, maximum: int | None = None) -> int:
+    """A single int (numpy ints too, never a bool) with ``minimum ≤ value ≤ maximum``."""
+    if not is_int(value):
         raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    if maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(f"{name}: must be from {minimum} to {maximum}, got {value}")
     if value < minimum:
         raise ValueError(f"{name}: must be ≥ {minimum}, got {value}")
     return int(value)
+
+
+def check_bool(value: object, name: str) -> bool:
+    """``True`` or ``False`` (numpy bools too); a string such as ``'no'`` is refused."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    raise TypeError(f"{name}: expected True or False, got {type(value).__name__} {value!r}")
+
+
+def check_number(
+    value: object,
+    name: str,
+    rule: str = "a finite number",
+    ok: Callable[[float], bool] = lambda v: True,
+) -> float:
+    """A finite real number (int, float, numpy scalar; never a bool) for which ``ok`` holds.
+
+    ``rule`` says in words what ``ok`` checks, for the message: ``"a number > 0"``.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError(f"{name}: expected {rule}, got {value!r}") from None
+    if not math.isfinite(number) or not ok(number):
+        raise ValueError(f"{name}: expected {rule}, got {value!r}")
+    return number
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """One of a few words, such as a pooling mode: ``'max'`` or ``'mean'``."""
+    wanted = " or ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected {wanted}, got {type(value).__name__} {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name}: expected {wanted}, got {value!r}")
+    return value
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """A seed for ``torch.manual_seed``: a whole number from 0 to 2⁶⁴ − 1."""
+    return check_int(seed, name, minimum=0, maximum=2**64 - 1)
 
 
 def as_pair(value: object, name: str, minimum: int) -> Pair:
@@ -52,7 +100,7 @@ def as_pair(value: object, name: str, minimum: int) -> Pair:
         items = tuple(value)
     else:
         items = (value, value)
-    if not all(_is_int(item) for item in items):
+    if not all(is_int(item) for item in items):
         raise TypeError(
             f"{name}: expected an int or a pair of ints, got {type(value).__name__} {value!r}"
         )
@@ -92,7 +140,7 @@ def check_kernel_1x1(K: torch.Tensor) -> None:
     """The 1×1 shortcut only works when the kernel really is 1×1."""
     if tuple(K.shape[2:]) != (1, 1):
         raise ValueError(
-            f"K: expected a 1×1 kernel, got {_size(K.shape[2:])}; "
+            f"K: expected a 1×1 kernel, got {size_text(K.shape[2:])}; "
             "use corr2d_multi_out for larger kernels"
         )
 
@@ -114,12 +162,12 @@ def check_fits(
     for axis, k_eff, n in zip(AXES, effective, padded, strict=True):
         if k_eff > n:
             plain = padding == (0, 0) and dilation == (1, 1)
-            dilated = "" if list(kernel) == effective else f", dilated to {_size(effective)}"
+            dilated = "" if list(kernel) == effective else f", dilated to {size_text(effective)}"
             where = "input" if padding == (0, 0) else "padded input"
             rule = "k ≤ n" if plain else "k_eff = d·(k−1)+1 ≤ n + 2p"
             raise ValueError(
-                f"{name}: the kernel ({_size(kernel)}{dilated}) is larger than the "
-                f"{where} ({_size(padded)}): each axis needs {rule}, "
+                f"{name}: the kernel ({size_text(kernel)}{dilated}) is larger than the "
+                f"{where} ({size_text(padded)}): each axis needs {rule}, "
                 f"but {axis} has {k_eff} > {n}"
             )
 
@@ -185,10 +233,7 @@ def check_bias(bias: object, c_out: int) -> None:
 
 def check_mode(mode: object) -> None:
     """Pooling keeps either the largest value or the mean of each window."""
-    if not isinstance(mode, str):
-        raise TypeError(f"mode: expected 'max' or 'mean', got {type(mode).__name__}")
-    if mode not in ("max", "mean"):
-        raise ValueError(f"mode: unknown pooling mode {mode!r}: use 'max' or 'mean'")
+    check_choice(mode, "mode", ("max", "mean"))
 
 
 def pool_args(
