@@ -4,13 +4,17 @@ repr and argument checks, and the browser's maths (convmath.js in Node)."""
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from math import prod
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from bounded import cost_of
+from hypothesis import event, given
 from hypothesis import strategies as st
 from jsmath import run_js
 from torch import nn
@@ -404,3 +408,211 @@ def test_format_cells_in_js_matches_python():
     sets = [sorted(rng.sample(range(30), rng.randint(0, 12))) for _ in range(200)]
     sets += [list(range(a, 40, s)) for a in range(3) for s in range(1, 6)]
     assert run_js([("formatCells", [c]) for c in sets]) == [format_cells(c) for c in sets]
+
+
+# --- awkward arguments, huge numbers and large stacks -------------------------------
+
+AWKWARD = [
+    None, True, False, -1, 10**30, -(10**30), 2**63, np.int64(-2), np.float32(0.5), 2.5,
+    math.nan, math.inf, "a", "", [], [[]], {}, (1, 2, 3), object(), torch.tensor(2.0),
+    torch.empty(0), torch.ones(2, 2, dtype=torch.bool), np.ones(3),
+]  # fmt: skip
+awkward = st.sampled_from(AWKWARD)
+small_ints = st.integers(-2, 40) | st.integers(0, 40).map(np.int64)
+huge = st.sampled_from([10**30, 2**63])
+
+
+@st.composite
+def huge_stacks(draw):
+    """A small stack with, most of the time, one number of one layer made huge."""
+    layers = [list(layer) for layer in draw(stacks)]
+    for _ in range(draw(st.sampled_from([0, 1, 1, 1, 2]))):
+        layer, field = draw(st.integers(0, len(layers) - 1)), draw(st.integers(0, 3))
+        layers[layer][field] = draw(huge)
+    return [Layer(*layer) for layer in layers]
+
+
+@st.composite
+def stack_arguments(draw):
+    """(layers, out_index, input_size): mostly a valid call, else one argument awkward."""
+    layers = draw(stacks)
+    n = max(1, receptive_field_size(layers) + draw(st.integers(-3, 30)))
+    lengths = layer_lengths(n, layers)
+    out = draw(st.integers(0, 40)) % lengths[-1] if len(lengths) > len(layers) else 0
+    args = [layers, out, n]
+    spoilt = draw(st.sampled_from([None, None, 0, 1, 2]))
+    if spoilt is not None:
+        args[spoilt] = draw(
+            awkward
+            | st.integers(-3, 45)
+            | st.integers(0, 45).map(np.int64)
+            | st.lists(layer_strategy | awkward, min_size=1, max_size=3)
+        )
+    return tuple(args)
+
+
+def starts_with_an_argument(error: Exception, names: tuple[str, ...]) -> bool:
+    return isinstance(error, ValueError | TypeError) and str(error).startswith(names)
+
+
+def outcome(fn, *args):
+    try:
+        return fn(*args), None
+    except Exception as error:  # noqa: BLE001 - every kind is inspected by the caller
+        return None, error
+
+
+@given(stack_arguments())
+def test_dependencies_and_gradient_region_check_alike(arguments):
+    """Both answer (and agree with autograd) or both refuse with the same message."""
+    layers, out_index, input_size = arguments
+    names = ("layers", "out_index", "input_size")
+    ours, error = outcome(dependencies, layers, out_index, input_size)
+    found, gradient_error = outcome(gradient_region, layers, out_index, input_size)
+    event("refused" if error else "answered")
+    if error is not None:
+        assert starts_with_an_argument(error, names), repr(error)
+        assert type(gradient_error) is type(error) and str(gradient_error) == str(error)
+        return
+    assert gradient_error is None, repr(gradient_error)
+    stack = as_layers(layers)
+    assert [list(c) for c in ours] == autograd_cells(stack, int(out_index), int(input_size))
+    assert found == ours[0] == input_region(layers, out_index, input_size)
+
+
+@given(stack=huge_stacks(), pick=st.integers(0, 5))
+def test_dependencies_on_a_huge_input_are_those_of_the_window_it_needs(stack, pick):
+    """A 10³⁰-cell input: the cells are those found by autograd on just the cells the
+    output's window covers (nothing beyond it can matter), shifted by nothing."""
+    n = 10**30
+    lengths = layer_lengths(n, stack)
+    if len(lengths) <= len(stack):
+        return
+    out = min(pick, lengths[-1] - 1)
+    ours, error = outcome(dependencies, stack, out, n)
+    event("refused" if error else "answered")
+    if error is not None:  # a field of 10³⁰ cells: too many to list
+        assert str(error).startswith("layers: output cell") and "too many to list" in str(error)
+        return
+    field = receptive_field(stack)[-1]
+    end = field.start + out * field.jump + field.size  # one past the window's last cell
+    if end > 2000:
+        event("too wide for autograd")
+        return  # too wide for autograd: checked by the cost tests below
+    window = max(end, 1)
+    if len(layer_lengths(window, stack)) <= len(stack):
+        return
+    small = [Layer(k, min(s, 10**4), d if k > 1 else 1, p) for k, s, d, p in stack]
+    if any(p > 10**4 for *_, p in small):
+        return
+    event("checked against autograd")
+    assert [list(c) for c in ours] == autograd_cells(small, out, window)
+
+
+def test_the_users_examples_get_clear_errors():
+    for fn in (dependencies, input_region, gradient_region):
+        with pytest.raises(ValueError, match=re.escape("out_index: the last layer has 1 cell")):
+            fn([3, 3], 100, 5)
+        with pytest.raises(ValueError, match=re.escape("out_index: the last layer has 3 cells")):
+            fn([3], -1, 5)
+        with pytest.raises(ValueError, match=re.escape("input_size: Layer 2 has no output")):
+            fn([3, 3], 0, 4)
+        with pytest.raises(TypeError, match=re.escape("out_index: expected an int, got float")):
+            fn([3], 1.0, 5)
+        with pytest.raises(TypeError, match=re.escape("layers: expected a list of layers")):
+            fn(torch.tensor(2.0), 0, 5)
+
+
+def test_input_region_of_wide_kernels_is_quick():
+    cost = cost_of(
+        """
+        from convlab.receptive_field import input_region
+        assert input_region([20000, 20000], 0, 39999) == tuple(range(39999))
+        """
+    )
+    assert cost.error is None and cost.seconds < 1.0 and cost.mib < 50, cost
+
+
+def test_a_sparse_region_costs_its_cells_not_its_span():
+    # Dilation 10⁴ twice: 2·10⁴ − 1 cells spread over 2·10⁸; and a 10²⁹ dilation.
+    cost = cost_of(
+        """
+        from convlab.receptive_field import dependencies, input_region
+        d = 10**4
+        cells = input_region([(d, 1, d), (d, 1, d)], 0, 2 * d * d)
+        assert cells == tuple(range(0, (2 * d - 1) * d, d)), cells[:5]
+        huge = 10**29
+        assert input_region([(3, 1, huge)], 0, 10**30) == (0, huge, 2 * huge)
+        """
+    )
+    assert cost.error is None and cost.seconds < 1.0 and cost.mib < 50, cost
+
+
+def test_too_many_cells_are_refused_before_they_are_listed():
+    # Layer 1 pads 10³⁰ cells per side; layer 2's 10³⁰-wide kernel reads 10³⁰ of them.
+    cost = cost_of(
+        """
+        from convlab.receptive_field import dependencies
+        dependencies([(3, 1, 1, 10**30), 10**30], 0, 5)
+        """
+    )
+    assert cost.error.startswith("ValueError: layers: output cell 0 depends on more than")
+    assert cost.seconds < 0.5 and cost.mib < 20, cost
+    cost = cost_of(
+        """
+        from convlab.receptive_field import gradient_region
+        gradient_region([3], 0, 10**30)
+        """
+    )
+    assert cost.error.startswith("ValueError: input_size: layer 1 reads the input, 1,000,")
+    assert cost.seconds < 0.5 and cost.mib < 20, cost
+
+
+@given(huge_stacks())
+def test_sizes_stay_exact_with_huge_numbers(layers):
+    fields = receptive_field(layers)
+    assert fields[-1].size == receptive_field_size(layers) == brute_force_size(layers)
+    assert fields[-1].jump == prod(s for _, s, _, _ in layers)
+    assert size_formula(layers).endswith(f" = {fields[-1].size}")
+
+
+def expand(text: str) -> set[int]:
+    """Read format_cells' text back into cells (an independent parser)."""
+    if text == "none":
+        return set()
+    spaced = re.fullmatch(r"(-?\d+), (-?\d+), …, (-?\d+) \(every \w+\)", text)
+    if spaced:
+        first, second, last = map(int, spaced.groups())
+        return set(range(first, last + 1, second - first))
+    cells = set()
+    for run in text.split(", "):
+        first, _, last = run.partition("–")
+        cells |= set(range(int(first), int(last or first) + 1))
+    return cells
+
+
+@given(
+    st.lists(
+        st.integers(-5, 40) | st.sampled_from([10**30, 2**63]) | st.integers(0, 9).map(np.int64),
+        max_size=15,
+    )
+)
+def test_format_cells_writes_every_cell_once(cells):
+    assert expand(format_cells(cells)) == {int(c) for c in cells}
+
+
+@pytest.mark.parametrize(
+    ("cells", "words"),
+    [
+        (None, "cells: expected a list of ints, got NoneType"),
+        (3, "cells: expected a list of ints, got int"),
+        ("012", "cells: expected a list of ints, got str"),
+        (torch.tensor(2.0), "cells: expected a list of ints, got Tensor"),
+        ([1, 2.0], "cells: expected ints, got float 2.0 at position 1"),
+        ([True], "cells: expected ints, got bool True at position 0"),
+        ([[]], "cells: expected ints, got list [] at position 0"),
+    ],
+)
+def test_format_cells_bad_arguments(cells, words):
+    with pytest.raises(TypeError, match=re.escape(words)):
+        format_cells(cells)

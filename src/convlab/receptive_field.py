@@ -13,18 +13,29 @@ Unrolled, r = 1 + Σ_l (k_l − 1)·d_l·Π_{i<l} s_i. The span can have holes: 
 dilated layer skips cells, and the cells it depends on are found by following
 the kernel's taps back layer by layer (``dependencies``). In 2-D the same holds
 per axis, and the receptive field is the product of the two axes' cells.
+
+Sizes are exact Python ints, however large. ``dependencies`` lists cells, so it
+refuses a stack whose list would pass ``MAX_CELLS``; ``gradient_region`` runs
+PyTorch's autograd on every layer, so it refuses layers wider than
+``MAX_GRADIENT_CELLS`` or more than ``MAX_GRADIENT_WORK`` multiply-adds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from math import prod
+from operator import mul
 from typing import NamedTuple
 
 import torch
 
 from convlab.checks import check_int, is_int
+
+MAX_CELLS = 10**6  # cells ``dependencies`` lists, over all layers together
+MAX_GRADIENT_CELLS = 10**7  # cells of one (padded) layer that ``gradient_region`` builds
+MAX_GRADIENT_WORK = 10**9  # multiply-adds of the convolutions ``gradient_region`` runs
 
 
 class Layer(NamedTuple):
@@ -56,11 +67,16 @@ def as_layers(layers: Iterable[object]) -> tuple[Layer, ...]:
     a tuple ``(k, s, d, p)`` with s, d and p optional, or a dict with the
     ``Layer`` field names.
     """
+    wrong = TypeError(
+        f"layers: expected a list of layers such as [(3, 1, 1), (3, 2, 1)], "
+        f"got {type(layers).__name__}"
+    )
     if isinstance(layers, str | bytes) or not isinstance(layers, Iterable):
-        raise TypeError(
-            f"layers: expected a list of layers such as [(3, 1, 1), (3, 2, 1)], "
-            f"got {type(layers).__name__}"
-        )
+        raise wrong
+    try:
+        layers = list(layers)
+    except TypeError:  # iterable in type only, such as a 0-d tensor
+        raise wrong from None
     checked = []
     for number, layer in enumerate(layers, start=1):
         if is_int(layer):
@@ -113,9 +129,9 @@ def receptive_field(layers: Iterable[object]) -> list[Field]:
 def receptive_field_size(layers: Iterable[object]) -> int:
     """The closed form r = 1 + Σ_l (k_l − 1)·d_l·Π_{i<l} s_i (no recurrence)."""
     stack = as_layers(layers)
+    strides_below = accumulate((layer.stride for layer in stack[:-1]), mul, initial=1)
     return 1 + sum(
-        (k - 1) * d * prod(layer.stride for layer in stack[:i])
-        for i, (k, _, d, _) in enumerate(stack)
+        (k - 1) * d * product for (k, _, d, _), product in zip(stack, strides_below, strict=True)
     )
 
 
@@ -162,27 +178,87 @@ def _min_input(stack: Sequence[Layer]) -> int:
     return need
 
 
+def _checked(
+    layers: Iterable[object], out_index: object, input_size: object
+) -> tuple[tuple[Layer, ...], list[int], int]:
+    """The one check of ``dependencies`` and ``gradient_region``: stack, lengths, out_index."""
+    stack = as_layers(layers)
+    lengths = layer_lengths(input_size, stack)
+    if not is_int(out_index):
+        raise TypeError(f"out_index: expected an int, got {type(out_index).__name__} {out_index!r}")
+    if len(lengths) <= len(stack):
+        raise ValueError(f"input_size: {stack_problem(input_size, stack)}")
+    if not 0 <= out_index < lengths[-1]:
+        cells = (
+            "1 cell (0 to 0)"
+            if lengths[-1] == 1
+            else f"{lengths[-1]} cells (0 to {lengths[-1] - 1})"
+        )
+        raise ValueError(f"out_index: the last layer has {cells}, got {out_index}")
+    return stack, lengths, int(out_index)
+
+
+def _runs_below(cells: Sequence[int], layer: Layer, n: int) -> dict[int, list[list[int]]]:
+    """The cells of the layer below (``n`` long) that ``cells`` (ascending) read.
+
+    Cell i reads i·s − p + t·d for the taps t = 0 … k − 1: all of them lie in
+    one residue class r of the dilation, at class positions q … q + k − 1 with
+    i·s − p = q·d + r. So per class the cells read are a union of intervals of
+    positions, merged as they come (the bases grow with i). The cost is about
+    the number of cells, whatever k and d are.
+    """
+    k, s, d, p = layer
+    runs: dict[int, list[list[int]]] = {}
+    for i in cells:
+        q, r = divmod(i * s - p, d)
+        end = -((r - n) // d)  # class positions q with r + q·d < n
+        low, high = max(q, 0), min(q + k, end)
+        if low >= high:
+            continue  # every tap lands in the padding
+        merged = runs.setdefault(r, [])
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return runs
+
+
 def dependencies(layers: Iterable[object], out_index: int, input_size: int) -> list[tuple]:
     """The cells that output cell ``out_index`` depends on, in every layer.
 
     Entry 0 is the input, entry l the output of layer l (the last entry is just
     ``(out_index,)``). Cell i of layer l reads cells i·s + t·d − p of layer l − 1
     for the taps t = 0 … k − 1; cells outside a layer are padding and dropped.
+    At most ``MAX_CELLS`` cells in all are listed; a larger answer is refused
+    before it is built.
     """
-    stack = as_layers(layers)
-    lengths = layer_lengths(input_size, stack)
-    if len(lengths) <= len(stack):
-        raise ValueError(f"input_size: {stack_problem(input_size, stack)}")
-    if not is_int(out_index) or not 0 <= out_index < lengths[-1]:
-        raise ValueError(
-            f"out_index: the last layer has {lengths[-1]} cells (0 to {lengths[-1] - 1}), "
-            f"got {out_index!r}"
-        )
-    cells = [{int(out_index)}]
-    for (k, s, d, p), n in zip(reversed(stack), reversed(lengths[:-1]), strict=True):
-        below = {i * s + t * d - p for i in cells[0] for t in range(k)}
-        cells.insert(0, {c for c in below if 0 <= c < n})
-    return [tuple(sorted(c)) for c in cells]
+    stack, lengths, out_index = _checked(layers, out_index, input_size)
+    cells = [(out_index,)]
+    total = 1
+    for number, layer, n in zip(
+        range(len(stack), 0, -1), reversed(stack), reversed(lengths[:-1]), strict=True
+    ):
+        runs = _runs_below(cells[0], layer, n)
+        count = sum(high - low for merged in runs.values() for low, high in merged)
+        total += count
+        if total > MAX_CELLS:
+            below = "the input" if number == 1 else f"layer {number - 1}"
+            raise ValueError(
+                f"layers: output cell {out_index} depends on more than {MAX_CELLS:,} cells "
+                f"over the layers ({count:,} in {below} alone): too many to list; "
+                f"dependencies lists at most {MAX_CELLS:,}"
+            )
+        d = layer.dilation
+        below = [
+            c
+            for r, merged in runs.items()
+            for a, b in merged
+            for c in range(r + a * d, r + b * d, d)
+        ]
+        if len(runs) > 1:
+            below.sort()
+        cells.insert(0, tuple(below))
+    return cells
 
 
 def input_region(layers: Iterable[object], out_index: int, input_size: int) -> tuple[int, ...]:
@@ -196,19 +272,62 @@ def gradient_region(layers: Iterable[object], out_index: int, input_size: int) -
     Every weight is 1 and the input is all ones, so every path from an input
     cell to the output adds a positive amount: nothing can cancel, and the
     gradient is non-zero exactly where the output depends on the input.
+
+    The arguments are checked as ``dependencies`` checks them. PyTorch builds
+    every layer, padding included, so a layer wider than ``MAX_GRADIENT_CELLS``
+    or more than ``MAX_GRADIENT_WORK`` multiply-adds in all is refused. A stride
+    past the padded layer, or a dilation with one tap, changes nothing, so they
+    are passed to PyTorch as the padded width and 1 (PyTorch's ints are 64-bit).
     """
-    x = torch.ones(1, 1, check_int(input_size, "input_size", 1), requires_grad=True)
+    stack, lengths, out_index = _checked(layers, out_index, input_size)
+    work = 0
+    for number, ((k, _, _, p), n, n_out) in enumerate(
+        zip(stack, lengths[:-1], lengths[1:], strict=True), start=1
+    ):
+        padded = n + 2 * p
+        if padded > MAX_GRADIENT_CELLS:
+            below = "the input" if number == 1 else f"layer {number - 1}"
+            raise ValueError(
+                f"input_size: layer {number} reads {below}, {padded:,} cells wide with its "
+                f"padding; gradient_region builds layers of at most {MAX_GRADIENT_CELLS:,} cells "
+                "(input_region finds the same cells without building the layers)"
+            )
+        work += n_out * k
+    if work > MAX_GRADIENT_WORK:
+        raise ValueError(
+            f"layers: autograd through this stack takes {work:,} multiply-adds one way; "
+            f"gradient_region allows at most {MAX_GRADIENT_WORK:,} "
+            "(input_region finds the same cells with far less work)"
+        )
+    x = torch.ones(1, 1, lengths[0], requires_grad=True)
     y = x
-    for k, s, d, p in as_layers(layers):
+    for (k, s, d, p), n in zip(stack, lengths[:-1], strict=True):
+        padded = n + 2 * p
         weight = torch.ones(1, 1, k, dtype=x.dtype)
-        y = torch.nn.functional.conv1d(y, weight, stride=s, padding=p, dilation=d)
+        stride, dilation = min(s, padded), d if k > 1 else 1
+        y = torch.nn.functional.conv1d(y, weight, stride=stride, padding=p, dilation=dilation)
     y[0, 0, out_index].backward()
     return tuple(torch.nonzero(x.grad[0, 0]).flatten().tolist())
 
 
 def format_cells(cells: Iterable[int]) -> str:
-    """Cells as runs: ``0–4, 6, 8–10``; a run of equally spaced cells as ``0, 2, …, 12``."""
-    cells = sorted(cells)
+    """Cells as runs: ``0–4, 6, 8–10``; a run of equally spaced cells as ``0, 2, …, 12``.
+
+    ``cells`` is a set of ints in any order: a cell listed twice is written once.
+    """
+    wrong = f"cells: expected a list of ints, got {type(cells).__name__}"
+    if isinstance(cells, str | bytes) or not isinstance(cells, Iterable):
+        raise TypeError(wrong)
+    try:
+        cells = list(cells)
+    except TypeError:  # iterable in type only, such as a 0-d tensor
+        raise TypeError(wrong) from None
+    for number, cell in enumerate(cells):
+        if not is_int(cell):
+            raise TypeError(
+                f"cells: expected ints, got {type(cell).__name__} {cell!r} at position {number}"
+            )
+    cells = sorted({int(cell) for cell in cells})
     if not cells:
         return "none"
     if len(cells) > 3:
