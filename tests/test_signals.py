@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bounded import cost_of
 from hypothesis import given
 from hypothesis import strategies as st
 from jsmath import run_js
@@ -209,28 +210,204 @@ def test_time_grid_and_pulse_samples():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: signals.impulse_response(1.0, 0), ValueError, "T: must be a finite number > 0"),
-        (lambda: signals.step_response(1.0, -1.0), ValueError, "T: must be a finite number > 0"),
-        (lambda: signals.rectangle(1.0, W=0), ValueError, "W: must be a finite number > 0, got 0"),
+        (lambda: signals.impulse_response(1.0, 0), ValueError, "T: expected a finite number > 0"),
+        (lambda: signals.step_response(1.0, -1.0), ValueError, "T: expected a finite number > 0"),
+        (lambda: signals.rectangle(1.0, W=0), ValueError, "W: expected a finite number > 0, got 0"),
         (
             lambda: signals.rectangle_response(1.0, 1.0, W=math.inf),
             ValueError,
-            "W: must be a finite number > 0, got inf",
+            "W: expected a finite number > 0, got inf",
         ),
-        (lambda: signals.time_grid(1.0, 0.0), ValueError, "dt: must be a finite number > 0"),
-        (lambda: signals.time_grid(-1.0, 0.1), ValueError, "t_max: must be a finite number > 0"),
+        (lambda: signals.time_grid(1.0, 0.0), ValueError, "dt: expected a finite number > 0"),
+        (lambda: signals.time_grid(-1.0, 0.1), ValueError, "t_max: expected a finite number > 0"),
         (lambda: signals.simulate_rectangle("1"), TypeError, "T: expected a number, got str '1'"),
         (lambda: signals.simulate_rectangle(True), TypeError, "T: expected a number, got bool"),
         (
             lambda: signals.numeric_response(torch.ones(3), torch.ones(3), dt=-0.1),
             ValueError,
-            "dt: must be a finite number > 0, got -0.1",
+            "dt: expected a finite number > 0, got -0.1",
         ),
     ],
 )
 def test_signals_bad_arguments(call, error, words):
     with pytest.raises(error, match=re.escape(words)):
         call()
+
+
+# --- Awkward arguments: NaN, inf, numpy scalars, huge numbers, long grids -----------
+
+AWKWARD = [
+    None, True, False, 0, -1, 10**30, 10**400, 2**63, np.int64(2), np.float32(0.5), 2.5,
+    math.nan, math.inf, -math.inf, "a", "", [], [[]], [[1.0, 2.0], [3.0]], {}, object(),
+    torch.tensor(2.0), torch.empty(0), torch.full((2, 2), math.nan),
+    torch.ones(3, dtype=torch.float16), torch.ones(3, dtype=torch.int64),
+    torch.ones(3, dtype=torch.bool), torch.ones(3, dtype=torch.complex64), np.ones(3),
+]  # fmt: skip
+awkward = st.sampled_from(AWKWARD)
+times = (
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=6)
+    | st.floats(-10, 10).map(np.float32)
+    | st.integers(-5, 5)
+    | awkward
+)
+durations = st.floats(0.05, 20.0) | st.sampled_from([1e-300, 1e300, 10**30]) | awkward
+
+
+def reference(name: str, t, T: float, W: float) -> np.ndarray:
+    """The closed forms in numpy, written apart from the module: NaN stays NaN."""
+    t = np.asarray(t, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        if name == "impulse_response":
+            out = np.where(t < 0, 0.0, np.exp(-np.maximum(t, 0) / T) / T)
+        elif name == "step_response":
+            out = np.where(t < 0, 0.0, -np.expm1(-np.maximum(t, 0) / T))
+        elif name == "rectangle":
+            out = ((t >= 0) & (t < W)).astype(np.float64)
+        else:  # the pulse is a step minus a step delayed by W
+            on = np.where(t < 0, 0.0, -np.expm1(-np.maximum(t, 0) / T))
+            off = np.where(t < W, 0.0, -np.expm1(-np.maximum(t - W, 0) / T))
+            out = np.where(np.isinf(t), 0.0, on - off)
+    return np.where(np.isnan(t), np.nan, out)
+
+
+def number_or_none(value) -> float | None:
+    """What the module should accept as T or W: a finite real > 0 (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
+@given(
+    name=st.sampled_from(["impulse_response", "step_response", "rectangle", "rectangle_response"]),
+    t=times,
+    T=durations,
+    W=durations,
+)
+def test_closed_forms_answer_right_or_name_the_argument(name, t, T, W):
+    fn = getattr(signals, name)
+    args = {"rectangle": (t, W), "rectangle_response": (t, T, W)}.get(name, (t, T))
+    try:
+        got = fn(*args)
+    except (ValueError, TypeError) as error:
+        assert str(error).startswith(("t:", "T:", "W:")), error
+        return
+    T, W = number_or_none(T), number_or_none(W)
+    used = {"rectangle": (W,), "rectangle_response": (T, W)}.get(name, (T,))
+    assert None not in used  # a bad T or W must have been refused
+    assert got.dtype == torch.float64
+    expected = reference(name, np.asarray(torch.as_tensor(t, dtype=torch.float64)), T, W)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_a_nan_time_gives_nan_and_infinities_the_limits():
+    t = [math.nan, -math.inf, math.inf]
+    assert signals.impulse_response(t, 1.0).tolist()[1:] == [0.0, 0.0]
+    assert signals.step_response(t, 1.0).tolist()[1:] == [0.0, 1.0]
+    assert signals.rectangle(t).tolist()[1:] == [0.0, 0.0]
+    assert signals.rectangle_response(t, 1.0).tolist()[1:] == [0.0, 0.0]
+    for fn in (signals.impulse_response, signals.step_response, signals.rectangle_response):
+        assert math.isnan(fn([math.nan], 1.0).item())
+    assert math.isnan(signals.rectangle([math.nan]).item())
+
+
+@given(t_max=durations, dt=durations)
+def test_time_grid_is_round_t_max_over_dt_steps_or_refused(t_max, dt):
+    try:
+        t = signals.time_grid(t_max, dt)
+    except (ValueError, TypeError) as error:
+        assert str(error).startswith(("t_max:", "dt:")), error
+        return
+    t_max, dt = number_or_none(t_max), number_or_none(dt)
+    steps = len(t) - 1
+    assert abs(steps - t_max / dt) <= 0.5 and len(t) <= signals.MAX_SAMPLES
+    assert torch.equal(t, torch.arange(steps + 1, dtype=torch.float64) * dt)
+
+
+@given(n=st.integers(0, 50) | awkward, W=durations, dt=durations)
+def test_pulse_samples_count_their_ones(n, W, dt):
+    try:
+        x = signals.pulse_samples(n, W, dt)
+    except (ValueError, TypeError) as error:
+        assert str(error).startswith(("n:", "W:", "dt:")), error
+        return
+    W, dt = number_or_none(W), number_or_none(dt)
+    assert len(x) == n and not isinstance(n, bool)
+    ones = int(np.floor(min(W / dt, n + 1) + 0.5))  # round half up, no more than n
+    assert x.tolist() == [1.0] * min(ones, n) + [0.0] * (n - min(ones, n))
+
+
+@given(
+    n=st.integers(1, 30),
+    m=st.integers(1, 45),
+    dt=st.floats(0.001, 2.0) | st.sampled_from([np.float32(0.25), 1]),
+    seed=seeds,
+)
+def test_numeric_response_is_numpys_convolution_cut_to_x(n, m, dt, seed):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, generator=g, dtype=torch.float64)
+    h = torch.randn(m, generator=g, dtype=torch.float64)
+    expected = float(dt) * np.convolve(x.numpy(), h.numpy())[:n]
+    np.testing.assert_allclose(signals.numeric_response(x, h, dt).numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: signals.impulse_response("a", 1.0), TypeError, "t: expected a number, a list"),
+        (lambda: signals.impulse_response([10**400], 1.0), ValueError, "t: holds an int too"),
+        (lambda: signals.step_response([True], 1.0), TypeError, "t: expected real times, got"),
+        (lambda: signals.rectangle(torch.ones(2, dtype=torch.complex64)), TypeError, "t: expected"),
+        (lambda: signals.impulse_response(1.0, np.float64("nan")), ValueError, "T: expected a"),
+        (lambda: signals.time_grid(1e6, 1e-6), ValueError, "dt: a grid from 0 to t_max = 1e+06"),
+        (lambda: signals.time_grid(10**30, 1), ValueError, "time_grid allows at most 10,000,000"),
+        (lambda: signals.pulse_samples(-1, 1.0, 0.1), ValueError, "n: must be from 0 to"),
+        (lambda: signals.pulse_samples(2.5, 1.0, 0.1), TypeError, "n: expected an int, got float"),
+        (lambda: signals.pulse_samples(True, 1.0, 0.1), TypeError, "n: expected an int, got bool"),
+        (lambda: signals.default_t_max(1e308, 1.0), ValueError, "T: W + 5T = 1 + 5·1e+308"),
+        (lambda: signals.simulate_rectangle(1.0, dt=1e-5), ValueError, "simulate_rectangle allows"),
+        (lambda: signals.simulate_rectangle(1.0, t_max=0), ValueError, "t_max: expected a finite"),
+        (lambda: signals.numeric_response(torch.ones(3), [1.0], 0.1), TypeError, "h: expected a"),
+        (lambda: signals.numeric_response(torch.ones(0), torch.ones(3), 0.1), ValueError, "x: is"),
+    ],
+)
+def test_awkward_arguments_get_clear_errors(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_refusals_come_before_any_allocation():
+    cost = cost_of(
+        """
+        from convlab import signals
+        for call in (lambda: signals.time_grid(1e6, 1e-6), lambda: signals.time_grid(1e300, 1e-300),
+                     lambda: signals.simulate_rectangle(1.0, dt=1e-7)):
+            try:
+                call()
+            except ValueError:
+                pass
+            else:
+                raise AssertionError("not refused")
+        """
+    )
+    assert cost.error is None and cost.seconds < 0.5 and cost.mib < 20, cost
+
+
+def test_a_long_impulse_response_costs_only_the_samples_of_x():
+    # Only h[:len(x)] reaches the first len(x) outputs: 10⁷ samples of h cost nothing more.
+    cost = cost_of(
+        """
+        import torch
+        from convlab import signals
+        y = signals.numeric_response(torch.ones(1000), torch.ones(10**7), 0.5)
+        assert y.tolist() == [0.5 * (n + 1) for n in range(1000)]
+        """
+    )
+    assert cost.error is None and cost.seconds < 1.0, cost
 
 
 # --- The widget -------------------------------------------------------------------
