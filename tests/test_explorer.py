@@ -238,7 +238,7 @@ def test_bad_arguments_get_clear_errors(kwargs, error, words):
 
 def test_setting_a_trait_out_of_range_is_refused():
     w = ConvolutionExplorer()
-    with pytest.raises(ValueError, match=re.escape("p_h (padding): the explorer allows 0 to 4")):
+    with pytest.raises(ValueError, match=re.escape("p_h: the explorer allows 0 to 4, got 5")):
         w.p_h = 5
     with pytest.raises(ValueError, match=re.escape("position: expected a whole number ≥ 0")):
         w.position = -2

@@ -228,7 +228,7 @@ def test_widget_stride_defaults_to_the_window():
         ({"padding": -1}, ValueError, r"padding: the widget allows 0 to 4, got -1"),
         ({"shift": 4}, ValueError, r"shift: the widget allows 0 to 3, got 4"),
         ({"shift": True}, TypeError, r"shift: expected an int, got bool True"),
-        ({"mode": "min"}, ValueError, r"mode: expected one of \('max', 'mean'\), got 'min'"),
+        ({"mode": "min"}, ValueError, r"mode: expected 'max' or 'mean', got 'min'"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):
@@ -245,7 +245,7 @@ def test_bad_position_and_trait_assignment():
     w = PoolingExplorer()
     with pytest.raises(ValueError, match="window: the widget allows 1 to 8, got 12"):
         w.window = 12
-    with pytest.raises(ValueError, match="mode: expected one of"):
+    with pytest.raises(ValueError, match="mode: expected 'max' or 'mean', got 'median'"):
         w.mode = "median"
 
 

@@ -1,18 +1,32 @@
-"""The stepper's pure compute function, its repr and its input checks."""
+"""The stepper's pure compute function, its repr and its input checks; every widget's
+settings: awkward values get our errors, legal ones always draw."""
 
 from __future__ import annotations
 
+import math
 import re
 
+import anywidget
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from jsmath import run_js
 
-from convlab.widgets import CorrelationStepper, step
+from convlab import widgets
+from convlab.widgets import (
+    CorrelationStepper,
+    EdgeLearner,
+    FirstOrderSystem,
+    ParameterCounter,
+    PoolingExplorer,
+    step,
+)
+from convlab.widgets._settings import Choice, Fixed, Flag, Grid, Number, Row, Stop, Whole
 from convlab.widgets.stepper import size_problem
-from convlab.widgets.text import format_matrix, format_number, spelled_sum
+from convlab.widgets.text import format_matrix, format_number, format_sig, spelled_sum
 
 
 def torch_corr(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -107,7 +121,11 @@ def test_size_problem_names_the_rule_with_the_numbers():
         ({"K": [[1, "a"]]}, TypeError, "K[0, 1]: expected a number, got 'a'"),
         ({"X": [[float("nan")]]}, ValueError, "X[0, 0]: expected a finite number"),
         ({"X": [1, 2, 3]}, TypeError, "X: expected a 2-D grid"),
-        ({"mode": "flip"}, ValueError, "mode: expected one of"),
+        (
+            {"mode": "flip"},
+            ValueError,
+            "mode: expected 'correlation' or 'convolution', got 'flip'",
+        ),
         ({"position": -1}, ValueError, "position: expected a whole number ≥ 0, got -1"),
     ],
 )
@@ -134,3 +152,221 @@ def test_widget_state_is_plain_json():
     assert w.X == [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
     assert w.K == [[1.0, 0.0], [0.0, 1.0]]
     assert "export default { render }" in w._esm
+
+
+# --- Every widget's settings: one table, our errors, plain JSON ---------------------
+
+
+WIDGETS = [
+    getattr(widgets, name) for name in widgets.__all__ if isinstance(getattr(widgets, name), type)
+]
+
+# Values a reader might set by mistake, or from numpy: each is either accepted
+# (and then the widget still draws) or refused with a ValueError / TypeError.
+AWKWARD = [
+    np.int64(2),
+    np.int64(0),
+    np.float32(0.5),
+    np.float64(0.01),
+    np.bool_(True),
+    True,
+    False,
+    0,
+    1,
+    -1,
+    10**30,
+    -(10**30),
+    2.5,
+    1e308,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "max",
+    "big",
+    "",
+    None,
+    [],
+    [[]],
+    [1.0],
+    [1, 2, 3, 4, 5],
+    [0] * 5,
+    [10**30] * 5,
+    [np.int64(2)] * 5,
+    [[1.0, 2.0], [3.0]],
+    [[1e308, -1e308]],
+    [[float("nan")]],
+    np.ones((2, 2)),
+    np.ones((100, 100)),
+    torch.tensor(1),
+    torch.ones(2, 3, dtype=torch.float16),
+    torch.ones(3, 3, dtype=torch.bool),
+    {},
+    object(),
+]
+
+
+def own_traits(cls) -> list[str]:
+    """The traits a widget adds to AnyWidget's: the synced ones and the seed."""
+    base = set(anywidget.AnyWidget.class_traits())
+    return sorted(name for name in cls.class_traits() if name not in base)
+
+
+def is_plain_json(value) -> bool:
+    """Built from plain bool, int, float, str and lists only, as the browser gets it."""
+    if isinstance(value, list):
+        return all(is_plain_json(v) for v in value)
+    return type(value) in (bool, int, float, str)
+
+
+def test_every_widget_is_walked():
+    assert len(WIDGETS) == 10
+    for cls in WIDGETS:
+        synced = set(cls.class_traits(sync=True)) - set(anywidget.AnyWidget.class_traits())
+        assert synced == set(cls.SETTINGS), cls.__name__  # every synced trait is in the table
+
+
+@pytest.mark.parametrize("cls", WIDGETS, ids=lambda c: c.__name__)
+def test_awkward_trait_values_are_accepted_or_refused_in_our_words(cls):
+    for name in own_traits(cls):
+        for value in AWKWARD:
+            w = cls()
+            before = getattr(w, name)
+            try:
+                setattr(w, name, value)
+            except (ValueError, TypeError) as error:
+                assert str(error).startswith(name), f"{cls.__name__}.{name} = {value!r}: {error}"
+                assert getattr(w, name) == before  # a refused value leaves the trait alone
+                continue
+            # Accepted: stored as plain JSON, and the widget still shows something.
+            assert is_plain_json(getattr(w, name)), f"{cls.__name__}.{name} = {value!r}"
+            text = repr(w)
+            assert "\n" not in text and text == repr(w)
+            w.compute()
+
+
+def test_a_trait_set_later_gets_the_constructors_message():
+    with pytest.raises(TypeError) as by_constructor:
+        ParameterCounter(side="big")
+    w = ParameterCounter()
+    with pytest.raises(TypeError) as by_trait:
+        w.side = "big"
+    assert (
+        str(by_trait.value) == str(by_constructor.value) == "side: expected an int, got str 'big'"
+    )
+    with pytest.raises(ValueError, match=re.escape("side: the widget allows 1 to 4096, got 0")):
+        w.side = np.int64(0)
+    assert w.side == 3464
+
+
+def test_numpy_scalars_are_accepted_and_stored_plain():
+    w = ParameterCounter(side=np.int64(224), channels=np.int32(1))
+    assert (w.side, w.channels) == (224, 1) and type(w.side) is int
+    s = CorrelationStepper(X=[[np.int64(1), np.int64(2)]], K=[[np.float32(0.5)]])
+    assert s.X == [[1.0, 2.0]] and type(s.X[0][0]) is float
+    assert s.compute().output.tolist() == [[0.5, 1.0]]
+    f = FirstOrderSystem(T=np.float64(2.0), dt=np.float32(0.01))
+    assert (f.T, f.dt) == (2.0, 0.01) and type(f.dt) is float  # float32(0.01) is the 0.01 stop
+    assert PoolingExplorer(np.int64(8)).stride == 4  # PyTorch's default stride, capped at 4
+    assert PoolingExplorer(np.int64(3)).stride == 3
+
+
+def test_overflowing_numbers_are_shown_not_raised():
+    w = CorrelationStepper(X=[[1e308, 1e308]], K=[[1e308, 1e308]])
+    assert repr(w) == (
+        "CorrelationStepper(X 1×2, K 1×2, cross-correlation, window (0, 0): "
+        "1e+308×1e+308 + 1e+308×1e+308 = Infinity; Y = [[Infinity]])"
+    )
+    w.X = [[1e308, -1e308]]
+    assert repr(w).endswith("= NaN; Y = [[NaN]])")
+
+
+def test_overflowing_numbers_are_written_as_the_browser_writes_them():
+    numbers = [1e21, 1.5e22, 1.2345678901234568e20, 2.0**60, -(2.0**53) - 2, 1e308, 0.5]
+    sums = [[(1e308, 1e308)], [(1e308, 1e308), (-1e308, 1e308)], [(1e200, -1e200)]]
+    sig = [1e300, -2.5e21, 123456789.4, 12.3456]
+    cases = (
+        [("formatNumber", [v]) for v in numbers]
+        + [("spelledSum", [[{"x": x, "k": k} for x, k in t]]) for t in sums]
+        + [("formatSig", [v]) for v in sig]
+    )
+    expected = (
+        [format_number(v) for v in numbers]
+        + [spelled_sum(t) for t in sums]
+        + [format_sig(v) for v in sig]
+    )
+    assert run_js(cases) == expected
+    assert [format_number(v) for v in (math.inf, -math.inf, math.nan)] == [
+        "Infinity",
+        "-Infinity",
+        "NaN",
+    ]
+
+
+def test_edge_learner_checks_its_start_and_its_fixed_problem():
+    w = EdgeLearner()
+    with pytest.raises(ValueError, match=re.escape("init_kernel: expected 2 entries, got 1")):
+        w.init_kernel = [1.0]
+    with pytest.raises(ValueError, match=re.escape("init_kernel[1] weight: expected a finite")):
+        w.init_kernel = [1.0, float("nan")]
+    with pytest.raises(TypeError, match=re.escape("init_bias: expected a number, got str")):
+        w.init_bias = "0"
+    with pytest.raises(ValueError, match=re.escape("X: cannot be changed: it is the notes'")):
+        w.X = [[0.0]]
+    with pytest.raises(
+        ValueError, match=re.escape("seed: the widget allows 0 to 18446744073709551615")
+    ):
+        w.seed = 10**30
+    w.init_kernel = np.array([0.5, -0.5])
+    assert w.init_kernel == [0.5, -0.5] and repr(w).startswith("EdgeLearner(lr 0.03")
+    w.init_kernel, w.init_bias, w.bias = [1e300, -1e300], 1e300, True
+    assert "loss Infinity → Infinity stopped after step 0" in repr(w)
+
+
+# Strategies for the legal values of each kind of setting, from the widgets' own tables.
+def legal(setting):
+    if isinstance(setting, Whole):
+        high = setting.high if setting.high is not None else setting.low + 10**6
+        values = st.integers(setting.low, high)
+        if setting.high is None:
+            values |= st.just(10**30)  # a position far past the end stops at the last cell
+        return values.flatmap(lambda v: st.sampled_from([v, np.int64(v)] if v < 2**63 else [v]))
+    if isinstance(setting, Number):
+        values = st.floats(setting.low, setting.high, allow_nan=False, allow_infinity=False)
+        return values.flatmap(lambda v: st.sampled_from([v, np.float64(v)]))
+    if isinstance(setting, Stop):
+        return st.sampled_from(setting.stops)
+    if isinstance(setting, Choice):
+        return st.sampled_from(setting.choices)
+    if isinstance(setting, Flag):
+        return st.booleans()
+    if isinstance(setting, Row):
+        return st.lists(
+            legal(setting.item), min_size=len(setting.default), max_size=len(setting.default)
+        )
+    if isinstance(setting, Grid):
+        cell = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-9, 9)
+        size = st.integers(1, setting.max_size)
+        return st.tuples(size, size).flatmap(
+            lambda shape: st.lists(
+                st.lists(cell, min_size=shape[1], max_size=shape[1]),
+                min_size=shape[0],
+                max_size=shape[0],
+            )
+        )
+    if isinstance(setting, Fixed):
+        return st.just(setting.default)
+    raise AssertionError(f"no strategy for {setting!r}")
+
+
+@pytest.mark.parametrize("cls", WIDGETS, ids=lambda c: c.__name__)
+@settings(max_examples=40)
+@given(data=st.data())
+def test_any_legal_setting_draws(cls, data):
+    values = data.draw(st.fixed_dictionaries({n: legal(s) for n, s in cls.SETTINGS.items()}))
+    w = cls()
+    for name, value in values.items():
+        setattr(w, name, value)
+        assert is_plain_json(getattr(w, name))
+    text = repr(w)
+    assert "\n" not in text and text == repr(w)
+    w.compute()

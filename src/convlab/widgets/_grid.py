@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 
@@ -10,31 +11,65 @@ import torch
 def as_grid(value, name: str, max_size: int) -> list[list[float]]:
     """``value`` (nested lists, a tensor or an array) as rows of floats, or a clear error.
 
-    A grid is 2-D, has 1 to ``max_size`` rows and columns, and holds finite numbers.
+    A grid is 2-D, has 1 to ``max_size`` rows and columns, and holds finite real
+    numbers (numpy scalars too, never bools). The size is checked before anything
+    is copied, so a huge tensor is refused without being converted.
     """
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().tolist()
-    elif hasattr(value, "tolist"):
-        value = value.tolist()
-    if not isinstance(value, list | tuple) or not all(isinstance(r, list | tuple) for r in value):
-        raise TypeError(f"{name}: expected a 2-D grid (a list of rows of numbers), got {value!r}")
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(value, list | tuple):
+        if len(shape) != 2:
+            raise TypeError(
+                f"{name}: expected a 2-D grid (a list of rows of numbers), "
+                f"got a {len(shape)}-D {type(value).__name__} of shape {tuple(shape)}"
+            )
+        _check_size(name, shape[0], shape[1], max_size)
+        value = value.detach().cpu().tolist() if isinstance(value, torch.Tensor) else value.tolist()
+    if not isinstance(value, list | tuple):
+        raise TypeError(
+            f"{name}: expected a 2-D grid (a list of rows of numbers), "
+            f"got {type(value).__name__} {_short(value)}"
+        )
     rows = len(value)
-    cols = len(value[0]) if rows else 0
+    _check_size(name, rows, len(value[0]) if rows and _is_row(value[0]) else 1, max_size)
+    if not all(_is_row(r) for r in value):
+        raise TypeError(
+            f"{name}: expected a 2-D grid (a list of rows of numbers), got {_short(value)}"
+        )
+    cols = len(value[0])
+    _check_size(name, rows, cols, max_size)
+    if any(len(r) != cols for r in value):
+        lengths = sorted({len(r) for r in value})
+        raise ValueError(f"{name}: every row needs the same length, got row lengths {lengths}")
+    return [
+        [_entry(v, f"{name}[{i}, {j}]") for j, v in enumerate(row)] for i, row in enumerate(value)
+    ]
+
+
+def _is_row(row: object) -> bool:
+    return isinstance(row, list | tuple)
+
+
+def _check_size(name: str, rows: int, cols: int, max_size: int) -> None:
     if not 1 <= rows <= max_size or not 1 <= cols <= max_size:
         raise ValueError(
             f"{name}: a grid here has 1 to {max_size} rows and columns, got {rows}×{cols}"
         )
-    if any(len(r) != cols for r in value):
-        lengths = sorted({len(r) for r in value})
-        raise ValueError(f"{name}: every row needs the same length, got row lengths {lengths}")
-    grid = []
-    for i, row in enumerate(value):
-        out = []
-        for j, v in enumerate(row):
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise TypeError(f"{name}[{i}, {j}]: expected a number, got {v!r}")
-            if not math.isfinite(v):
-                raise ValueError(f"{name}[{i}, {j}]: expected a finite number, got {v!r}")
-            out.append(float(v))
-        grid.append(out)
-    return grid
+
+
+def _entry(v: object, where: str) -> float:
+    """One cell: a finite real number as a float."""
+    if isinstance(v, bool) or not isinstance(v, Real):
+        raise TypeError(f"{where}: expected a number, got {_short(v)}")
+    try:
+        number = float(v)
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: expected a finite number, got {_short(v)}")
+    return number
+
+
+def _short(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut short: a message never prints a whole large input."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

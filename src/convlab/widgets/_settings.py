@@ -1,24 +1,226 @@
-"""Checking a widget's slider settings passed from Python."""
+"""A widget's settings, written once as a table: the synced traits, their checks and messages.
+
+Each widget lists its settings as ``{name: setting}``: ``Whole`` (an int slider),
+``Number`` (a float slider), ``Stop`` (one of a slider's fixed numbers),
+``Choice`` (one of a few words), ``Flag`` (a switch), ``Row`` (one value per
+layer) and the few special inputs (``Grid``, ``Fixed``). ``SettingsWidget``
+turns the table into synced traits whose validation *is* the setting's check,
+so a value passed to the constructor, set from Python or sent by the browser,
+and a value passed to the widget's compute function all meet the same rule and
+the same message.
+
+A check hands back the value in plain form (numpy scalars become ``int`` /
+``float``, so the JSON sent to the browser stays plain) or raises a
+``TypeError`` (wrong kind) or ``ValueError`` (outside the rule) whose message
+starts with the setting's name. traitlets' own ``TraitError`` never escapes:
+unlike ``traitlets.Int``, the trait here checks nothing before the setting does.
+"""
 
 from __future__ import annotations
 
-from numbers import Integral
+import copy
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+import anywidget
+import traitlets
+
+from convlab.checks import check_bool, check_choice, check_number, is_int
+from convlab.widgets._grid import as_grid
 
 
-def slider_value(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int within a slider's range [low, high], or an error naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: the widget allows {low} to {high}, got {value}")
-    return int(value)
+class Setting:
+    """One setting: a default and a rule. ``check`` returns the value in plain form."""
+
+    default: object
+
+    def check(self, value: object, name: str) -> object:
+        raise NotImplementedError
+
+    def trait(self, sync: bool = True) -> Checked:
+        """A trait holding this setting, synced to the browser unless ``sync`` is False."""
+        return Checked(self).tag(sync=sync)
 
 
-def window_position(value: object) -> int:
-    """A window position (an output cell number, row by row): a whole number ≥ 0.
+@dataclass(frozen=True)
+class Whole(Setting):
+    """An int from ``low`` to ``high``; with no ``high``, any int ≥ ``low``.
 
-    A position past the last cell is allowed: the widgets stop at the last one.
+    ``owner`` names who sets the range in the message: "the explorer allows 1 to 8".
     """
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
-        raise ValueError(f"position: expected a whole number ≥ 0, got {value!r}")
-    return int(value)
+
+    default: int
+    low: int
+    high: int | None = None
+    owner: str = "widget"
+
+    def check(self, value: object, name: str) -> int:
+        if not is_int(value):
+            raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+        if self.high is None:
+            if value < self.low:
+                raise ValueError(f"{name}: expected a whole number ≥ {self.low}, got {value}")
+        elif not self.low <= value <= self.high:
+            raise ValueError(
+                f"{name}: the {self.owner} allows {self.low} to {self.high}, got {value}"
+            )
+        return int(value)
+
+
+@dataclass(frozen=True)
+class Number(Setting):
+    """A finite number from ``low`` to ``high`` (ints and numpy scalars too, never a bool)."""
+
+    default: float
+    low: float = -math.inf
+    high: float = math.inf
+
+    def check(self, value: object, name: str) -> float:
+        if math.isinf(self.low) and math.isinf(self.high):
+            return check_number(value, name)
+        rule = f"{self.low} to {self.high}"
+        return check_number(value, name, rule, lambda v: self.low <= v <= self.high)
+
+
+@dataclass(frozen=True)
+class Stop(Setting):
+    """One of a slider's fixed numbers, such as the time step dt.
+
+    A number within a float32 rounding of a stop is that stop: ``np.float32(0.01)`` is 0.01.
+    """
+
+    default: float
+    stops: tuple[float, ...]
+
+    def check(self, value: object, name: str) -> float:
+        rule = f"one of the slider's steps {self.stops}"
+        number = check_number(value, name, rule, lambda v: self._nearest(v) is not None)
+        return self._nearest(number)
+
+    def _nearest(self, number: float) -> float | None:
+        return next((s for s in self.stops if math.isclose(number, s, rel_tol=1e-6)), None)
+
+
+@dataclass(frozen=True)
+class Choice(Setting):
+    """One of a few words, such as a mode: ``'max'`` or ``'mean'``."""
+
+    default: str
+    choices: tuple[str, ...]
+
+    def check(self, value: object, name: str) -> str:
+        return str(check_choice(value, name, self.choices))
+
+
+@dataclass(frozen=True)
+class Flag(Setting):
+    """A switch: ``True`` or ``False`` (numpy bools too)."""
+
+    default: bool
+
+    def check(self, value: object, name: str) -> bool:
+        return check_bool(value, name)
+
+
+@dataclass(frozen=True)
+class Row(Setting):
+    """A list of exactly ``len(default)`` values, each checked by ``item``.
+
+    ``item_name`` says what each entry is, for the message: "dilations[1] dilation: …".
+    """
+
+    default: tuple
+    item: Setting
+    item_name: str = ""
+
+    def check(self, value: object, name: str) -> list:
+        if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+            value = value.tolist()  # a tensor or an array
+        if not isinstance(value, list | tuple):
+            raise TypeError(
+                f"{name}: expected a list of {len(self.default)} entries, "
+                f"got {type(value).__name__} {value!r}"
+            )
+        if len(value) != len(self.default):
+            raise ValueError(f"{name}: expected {len(self.default)} entries, got {len(value)}")
+        label = f" {self.item_name}" if self.item_name else ""
+        return [self.item.check(v, f"{name}[{i}]{label}") for i, v in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Grid(Setting):
+    """A small 2-D grid of finite numbers (see ``as_grid``), kept as a list of rows."""
+
+    default: tuple
+    max_size: int
+
+    def check(self, value: object, name: str) -> list[list[float]]:
+        return as_grid(value, name, self.max_size)
+
+
+@dataclass(frozen=True)
+class Fixed(Setting):
+    """A value the view needs but nobody may change, such as the image a widget trains on.
+
+    ``what`` describes it for the message.
+    """
+
+    default: object
+    what: str
+
+    def check(self, value: object, name: str) -> object:
+        plain = value.tolist() if hasattr(value, "tolist") else value
+        try:
+            same = bool(plain == self.default)
+        except (TypeError, ValueError):  # things that cannot be compared with a list
+            same = False
+        if not same:
+            raise ValueError(
+                f"{name}: cannot be changed: it is {self.what}; "
+                f"got a different {type(value).__name__}"
+            )
+        return copy.deepcopy(self.default)
+
+
+# A window position: an output cell number, counted row by row. A position past
+# the last cell is allowed: the widgets stop at the last one.
+POSITION = Whole(0, 0)
+
+
+def checked(settings: Mapping[str, Setting], **values: object) -> dict[str, object]:
+    """Each value checked by the setting of the same name, in plain form."""
+    return {name: settings[name].check(value, name) for name, value in values.items()}
+
+
+class Checked(traitlets.TraitType):
+    """A trait whose validation is a ``Setting``'s check: our messages, plain values."""
+
+    def __init__(self, setting: Setting, **kwargs):
+        self.setting = setting
+        super().__init__(default_value=setting.default, **kwargs)
+
+    def validate(self, obj, value):
+        return self.setting.check(value, self.name)
+
+
+class SettingsWidget(anywidget.AnyWidget):
+    """An AnyWidget whose synced traits are the entries of a table of settings.
+
+    ``class Explorer(SettingsWidget, settings={"window": Whole(2, 1, 8), ...})``
+    gets one trait per entry and keeps the table as ``Explorer.SETTINGS``; its
+    constructor passes the values on to ``__init__`` and the traits check them.
+    """
+
+    SETTINGS: ClassVar[Mapping[str, Setting]] = {}
+
+    def __init_subclass__(cls, settings: Mapping[str, Setting] | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if settings is None:
+            return
+        cls.SETTINGS = dict(settings)
+        for name, setting in cls.SETTINGS.items():
+            trait = setting.trait()
+            setattr(cls, name, trait)
+            trait.class_init(cls, name)  # traitlets does this for the traits in a class body

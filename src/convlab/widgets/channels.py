@@ -11,24 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anywidget
 import torch
-import traitlets
 
 from convlab import counting
 from convlab.kernels import corr2d
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import slider_value
+from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_matrix
 
-# The range of every slider, (lowest, highest): the constructor accepts the same.
-LIMITS = {
-    "in_channels": (1, 3),
-    "out_channels": (1, 3),
-    "kernel_size": (1, 3),
-    "input_size": (1, 5),
-    "bias": (-5, 5),
+# Every slider: default, lowest, highest. The constructor and multi_channel accept the same.
+SETTINGS = {
+    "in_channels": Whole(2, 1, 3),
+    "out_channels": Whole(3, 1, 3),
+    "kernel_size": Whole(2, 1, 3),
+    "input_size": Whole(3, 1, 5),
+    "bias": Whole(0, -5, 5),
 }
+LIMITS = {name: (s.low, s.high) for name, s in SETTINGS.items()}  # as channels.js has them
 INPUT_MODULO = 20  # input cells count 0, 1, 2, … through all channels, modulo 20
 KERNEL_MODULO = 10  # kernel W[o] counts 0, 1, 2, … modulo 10, plus o
 
@@ -113,11 +112,6 @@ class MultiChannel:
     problem: str | None  # the broken rule, in words
 
 
-def _setting(value: object, name: str) -> int:
-    """An int within the range of the slider ``name``."""
-    return slider_value(value, name, *LIMITS[name])
-
-
 def multi_channel(
     in_channels: int = 2,
     out_channels: int = 3,
@@ -130,11 +124,14 @@ def multi_channel(
     Every output channel gets the same bias ``bias``. A kernel larger than the
     input is not an error: there is no output and ``problem`` says why.
     """
-    ci = _setting(in_channels, "in_channels")
-    co = _setting(out_channels, "out_channels")
-    k = _setting(kernel_size, "kernel_size")
-    n = _setting(input_size, "input_size")
-    beta = _setting(bias, "bias")
+    ci, co, k, n, beta = checked(
+        SETTINGS,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        kernel_size=kernel_size,
+        input_size=input_size,
+        bias=bias,
+    ).values()
     X = torch.tensor(channel_input(ci, n), dtype=torch.float64)
     W = torch.tensor(channel_weights(co, ci, k), dtype=torch.float64)
     b = torch.full((co,), float(beta), dtype=torch.float64)
@@ -149,7 +146,7 @@ def multi_channel(
     return MultiChannel(X, W, b, partials, output, texts, None)
 
 
-class MultiChannelConv(anywidget.AnyWidget):
+class MultiChannelConv(SettingsWidget, settings=SETTINGS):
     """Sliders for the input and output channels, the kernel and input size and
     the bias; each output channel drawn as the sum of its per-input-channel
     correlations plus the bias; the weight shape, parameters and multiply-adds.
@@ -162,12 +159,6 @@ class MultiChannelConv(anywidget.AnyWidget):
     _esm = bundle("channels.js")
     _css = stylesheet()
 
-    in_channels = traitlets.Int(2).tag(sync=True)
-    out_channels = traitlets.Int(3).tag(sync=True)
-    kernel_size = traitlets.Int(2).tag(sync=True)
-    input_size = traitlets.Int(3).tag(sync=True)
-    bias = traitlets.Int(0).tag(sync=True)
-
     def __init__(
         self,
         in_channels: int = 2,
@@ -177,22 +168,17 @@ class MultiChannelConv(anywidget.AnyWidget):
         *,
         bias: int = 0,
     ):
-        settings = {
-            "in_channels": in_channels,
-            "out_channels": out_channels,
-            "kernel_size": kernel_size,
-            "input_size": input_size,
-            "bias": bias,
-        }
-        super().__init__(**{name: _setting(v, name) for name, v in settings.items()})
-
-    @traitlets.validate(*LIMITS)
-    def _check_range(self, proposal):
-        return _setting(proposal["value"], proposal["trait"].name)
+        super().__init__(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            input_size=input_size,
+            bias=bias,
+        )
 
     def settings(self) -> dict[str, int]:
         """The current settings, as ``multi_channel`` takes them."""
-        return {name: getattr(self, name) for name in LIMITS}
+        return {name: getattr(self, name) for name in SETTINGS}
 
     def compute(self) -> MultiChannel:
         """What the view shows for the current traits."""

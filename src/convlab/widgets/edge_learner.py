@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anywidget
 import torch
 import traitlets
 from torch import nn
@@ -18,12 +17,23 @@ from torch import nn
 from convlab.kernels import corr2d
 from convlab.training import LOSSES, History, learn_kernel, loss_hessian
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import (
+    Choice,
+    Fixed,
+    Flag,
+    Number,
+    Row,
+    SettingsWidget,
+    Whole,
+    checked,
+)
 from convlab.widgets.text import format_matrix, format_short
 
 KERNEL_SIZE = (1, 2)
 LR_MIN, LR_MAX = 0.001, 2.0
 MAX_STEPS = 200
 LOSS_CAP = 1e6  # a run whose loss passes this has diverged: stop drawing it
+SEED = Whole(0, 0, 2**64 - 1)  # the seed of the start: torch.manual_seed takes 0 to 2⁶⁴ − 1
 
 
 def edge_problem() -> tuple[torch.Tensor, torch.Tensor]:
@@ -39,10 +49,27 @@ def initial_weights(seed: int) -> tuple[list[float], float]:
 
     The kernel is drawn before the bias, so it is the same with or without one.
     """
+    seed = SEED.check(seed, "seed")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         conv = nn.Conv2d(1, 1, kernel_size=KERNEL_SIZE)
     return conv.weight.detach()[0, 0, 0].tolist(), conv.bias.item()
+
+
+_X, _Y = edge_problem()
+# What the reader sets (the defaults are the notes' run) and, for the view, the
+# problem and the start. The start is any two finite weights and a finite bias:
+# a start far from [1, −1] only makes the run stop early, with the loss shown.
+SETTINGS = {
+    "lr": Number(0.03, LR_MIN, LR_MAX),
+    "steps": Whole(20, 1, MAX_STEPS),
+    "loss": Choice("sum", LOSSES),
+    "bias": Flag(False),
+    "X": Fixed(_X.tolist(), "the notes' 6×8 image with a dark band, which the widget trains on"),
+    "Y": Fixed(_Y.tolist(), "the edges of X that the kernel [1, −1] finds, the widget's target"),
+    "init_kernel": Row((0.0, 0.0), Number(0.0), "weight"),
+    "init_bias": Number(0.0),
+}
 
 
 def _listing(values: list[float]) -> str:
@@ -118,19 +145,6 @@ class EdgeRun:
     stopped: str | None  # stop_text when the run was cut short
 
 
-def _check_settings(lr: object, steps: object, loss: object, bias: object) -> None:
-    if isinstance(lr, bool) or not isinstance(lr, int | float):
-        raise TypeError(f"lr: expected a number, got {lr!r}")
-    if not LR_MIN <= lr <= LR_MAX:
-        raise ValueError(f"lr: the widget's learning rate is {LR_MIN} to {LR_MAX}, got {lr!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps: expected a whole number from 1 to {MAX_STEPS}, got {steps!r}")
-    if loss not in LOSSES:
-        raise ValueError(f"loss: expected 'sum' or 'mean', got {loss!r}")
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias: expected True or False, got {bias!r}")
-
-
 def learn_edge(
     lr: float = 0.03,
     steps: int = 20,
@@ -144,21 +158,29 @@ def learn_edge(
     Computed in float64, like the browser, with ``convlab.training.learn_kernel``;
     the start defaults to the seed-0 PyTorch initialisation.
     """
-    _check_settings(lr, steps, loss, bias)
     seeded_kernel, seeded_bias = initial_weights(0)
     init_kernel = seeded_kernel if init_kernel is None else init_kernel
     init_bias = seeded_bias if init_bias is None else init_bias
+    lr, steps, loss, bias, init_kernel, init_bias = checked(
+        SETTINGS,
+        lr=lr,
+        steps=steps,
+        loss=loss,
+        bias=bias,
+        init_kernel=init_kernel,
+        init_bias=init_bias,
+    ).values()
     X, Y = edge_problem()
     history = learn_kernel(
         X,
         Y,
         KERNEL_SIZE,
-        lr=float(lr),
+        lr=lr,
         steps=steps,
         loss=loss,
         bias=bias,
         init=torch.tensor([init_kernel], dtype=torch.float64),
-        init_bias=float(init_bias),
+        init_bias=init_bias,
         stop_above=LOSS_CAP,
         dtype=torch.float64,
     )
@@ -167,10 +189,10 @@ def learn_edge(
     stopped = None
     if history.stopped:
         stopped = stop_text(history.steps_done, steps, history.losses[-1].item())
-    return EdgeRun(history, eigenvalues, rate_report(float(lr), eigenvalues), stopped)
+    return EdgeRun(history, eigenvalues, rate_report(lr, eigenvalues), stopped)
 
 
-class EdgeLearner(anywidget.AnyWidget):
+class EdgeLearner(SettingsWidget, settings=SETTINGS):
     """Learn the edge kernel [1, −1] by gradient descent, live.
 
     Sliders set the learning rate (log scale) and the number of steps; switches
@@ -182,16 +204,7 @@ class EdgeLearner(anywidget.AnyWidget):
 
     _esm = bundle("edge_learner.js")
     _css = stylesheet()
-
-    X = traitlets.List().tag(sync=True)
-    Y = traitlets.List().tag(sync=True)
-    lr = traitlets.Float(0.03).tag(sync=True)
-    steps = traitlets.Int(20).tag(sync=True)
-    loss = traitlets.Unicode("sum").tag(sync=True)
-    bias = traitlets.Bool(False).tag(sync=True)
-    seed = traitlets.Int(0)
-    init_kernel = traitlets.List().tag(sync=True)
-    init_bias = traitlets.Float(0.0).tag(sync=True)
+    seed = SEED.trait(sync=False)  # picks the start; the view only needs the start itself
 
     def __init__(
         self,
@@ -202,14 +215,8 @@ class EdgeLearner(anywidget.AnyWidget):
         bias: bool = False,
         seed: int = 0,
     ):
-        _check_settings(lr, steps, loss, bias)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed: expected a whole number ≥ 0, got {seed!r}")
-        X, Y = edge_problem()
         kernel, b = initial_weights(seed)
         super().__init__(
-            X=X.tolist(),
-            Y=Y.tolist(),
             lr=lr,
             steps=steps,
             loss=loss,
@@ -218,27 +225,6 @@ class EdgeLearner(anywidget.AnyWidget):
             init_kernel=kernel,
             init_bias=b,
         )
-
-    @traitlets.validate("lr")
-    def _check_lr(self, proposal):
-        _check_settings(proposal["value"], 1, "sum", False)
-        return proposal["value"]
-
-    @traitlets.validate("steps")
-    def _check_steps(self, proposal):
-        _check_settings(LR_MIN, proposal["value"], "sum", False)
-        return proposal["value"]
-
-    @traitlets.validate("loss")
-    def _check_loss(self, proposal):
-        _check_settings(LR_MIN, 1, proposal["value"], False)
-        return proposal["value"]
-
-    @traitlets.validate("seed")
-    def _check_seed(self, proposal):
-        if proposal["value"] < 0:
-            raise ValueError(f"seed: expected a whole number ≥ 0, got {proposal['value']}")
-        return proposal["value"]
 
     @traitlets.observe("seed")
     def _new_start(self, change):

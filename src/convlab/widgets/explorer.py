@@ -9,15 +9,13 @@ one output cell, the output-size formula with the numbers filled in, and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
-import anywidget
 import torch
-import traitlets
 
+from convlab.checks import is_int
 from convlab.kernels import conv2d
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import window_position
+from convlab.widgets._settings import POSITION, SettingsWidget, Whole
 from convlab.widgets.text import format_matrix, spelled_sum
 
 Pair = tuple[int, int]
@@ -32,6 +30,13 @@ LIMITS = {
 }
 # The widget's traits: n_h and n_w hold input_size, k_h and k_w kernel_size, and so on.
 TRAITS = {"n": "input_size", "k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation"}
+# The constructor's defaults: the notes' padding example.
+DEFAULTS = {"input_size": 3, "kernel_size": 2, "stride": 1, "padding": 1, "dilation": 1}
+SETTINGS = {
+    f"{key}_{axis}": Whole(DEFAULTS[name], *LIMITS[name], owner="explorer")
+    for key, name in TRAITS.items()
+    for axis in "hw"
+} | {"position": POSITION}
 INPUT_MODULO = 10  # input cells hold 0, 1, …, 9, 0, 1, … (row by row)
 KERNEL_MODULO = 4  # kernel cells hold 0, 1, 2, 3, 0, … (a 2×2 kernel is [[0, 1], [2, 3]])
 
@@ -110,10 +115,10 @@ def _pair(value: object, name: str) -> Pair:
     items = tuple(value) if isinstance(value, tuple | list) else (value, value)
     if len(items) != 2:
         raise ValueError(
-            f"{name}: expected an int or a pair (height, width), got {value!r} "
-            f"of length {len(items)}"
+            f"{name}: expected an int or a pair (height, width), "
+            f"got a {type(value).__name__} of length {len(items)}"
         )
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) for v in items):
+    if not all(is_int(v) for v in items):
         raise TypeError(
             f"{name}: expected an int or a pair of ints, got {type(value).__name__} {value!r}"
         )
@@ -160,7 +165,7 @@ def explore(
     ``padding`` is per side, as in PyTorch. A kernel that does not fit is not an
     error: the result has no output and ``problem`` says why.
     """
-    position = window_position(position)
+    position = POSITION.check(position, "position")
     n, k, s, p, d = _settings(
         input_size=input_size,
         kernel_size=kernel_size,
@@ -193,7 +198,7 @@ def explore(
     )
 
 
-class ConvolutionExplorer(anywidget.AnyWidget):
+class ConvolutionExplorer(SettingsWidget, settings=SETTINGS):
     """Sliders for the input and kernel size, padding, stride and dilation (per
     axis), the padded input, kernel and output as grids, a window you can step
     or hover through with its sum spelled out, the output-size formula and the
@@ -205,18 +210,6 @@ class ConvolutionExplorer(anywidget.AnyWidget):
 
     _esm = bundle("explorer.js")
     _css = stylesheet()
-
-    n_h = traitlets.Int(3).tag(sync=True)
-    n_w = traitlets.Int(3).tag(sync=True)
-    k_h = traitlets.Int(2).tag(sync=True)
-    k_w = traitlets.Int(2).tag(sync=True)
-    s_h = traitlets.Int(1).tag(sync=True)
-    s_w = traitlets.Int(1).tag(sync=True)
-    p_h = traitlets.Int(1).tag(sync=True)
-    p_w = traitlets.Int(1).tag(sync=True)
-    d_h = traitlets.Int(1).tag(sync=True)
-    d_w = traitlets.Int(1).tag(sync=True)
-    position = traitlets.Int(0).tag(sync=True)
 
     def __init__(
         self,
@@ -241,22 +234,6 @@ class ConvolutionExplorer(anywidget.AnyWidget):
             for i, axis in enumerate("hw")
         }
         super().__init__(**traits, position=position)
-
-    @traitlets.validate("n_h", "n_w", "k_h", "k_w", "s_h", "s_w", "p_h", "p_w", "d_h", "d_w")
-    def _check_range(self, proposal):
-        name = TRAITS[proposal["trait"].name[0]]
-        low, high = LIMITS[name]
-        value = proposal["value"]
-        if not low <= value <= high:
-            raise ValueError(
-                f"{proposal['trait'].name} ({name}): the explorer allows {low} to {high}, "
-                f"got {value}"
-            )
-        return value
-
-    @traitlets.validate("position")
-    def _check_position(self, proposal):
-        return window_position(proposal["value"])
 
     def settings(self) -> dict[str, Pair]:
         """The current settings as ``explore`` and ``nn.Conv2d`` take them."""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import math
 
-import anywidget
-import traitlets
-
 from convlab.signals import Simulation, simulate_rectangle
 from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._settings import Number, SettingsWidget, Stop, checked
 from convlab.widgets.text import format_number, format_sig
 
 # The slider stops (the same as in first_order.js).
 T_RANGE = (0.1, 3.0)
 W_RANGE = (0.1, 5.0)
 STEPS = (0.2, 0.1, 0.05, 0.02, 0.01, 0.005)
+# Every setting and its default: the notes' example, T = 1 and a pulse of width 1.
+SETTINGS = {"T": Number(1.0, *T_RANGE), "W": Number(1.0, *W_RANGE), "dt": Stop(0.01, STEPS)}
 
 
 def step_problem(T: float, W: float, dt: float) -> str | None:
@@ -38,30 +38,18 @@ def step_problem(T: float, W: float, dt: float) -> str | None:
 
 
 def respond(T: float, W: float, dt: float) -> tuple[Simulation | None, str | None]:
-    """The simulation the view draws, or None and the broken rule."""
+    """The simulation the view draws, or None and the broken rule.
+
+    T, W and dt must be within the sliders' ranges (dt one of their steps), as in the widget.
+    """
+    T, W, dt = checked(SETTINGS, T=T, W=W, dt=dt).values()
     problem = step_problem(T, W, dt)
     if problem:
         return None, problem
     return simulate_rectangle(T, W, dt), None
 
 
-def _check_number(value: object, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: expected {low} to {high}, got {value!r}")
-    return float(value)
-
-
-def _check_step(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"dt: expected a number, got {type(value).__name__} {value!r}")
-    if value not in STEPS:
-        raise ValueError(f"dt: expected one of the slider's steps {STEPS}, got {value!r}")
-    return float(value)
-
-
-class FirstOrderSystem(anywidget.AnyWidget):
+class FirstOrderSystem(SettingsWidget, settings=SETTINGS):
     """Sliders for the time constant T, the pulse width W and the time step dt.
 
     The view convolves the sampled pulse with the sampled impulse response in the
@@ -73,28 +61,8 @@ class FirstOrderSystem(anywidget.AnyWidget):
     _esm = bundle("first_order.js")
     _css = stylesheet()
 
-    T = traitlets.Float(1.0).tag(sync=True)
-    W = traitlets.Float(1.0).tag(sync=True)
-    dt = traitlets.Float(0.01).tag(sync=True)
-
     def __init__(self, T: float = 1.0, W: float = 1.0, dt: float = 0.01):
-        # Checked here too, so that a wrong type gets our message rather than traitlets'.
-        _check_number(T, "T", *T_RANGE)
-        _check_number(W, "W", *W_RANGE)
-        _check_step(dt)
         super().__init__(T=T, W=W, dt=dt)
-
-    @traitlets.validate("T")
-    def _check_T(self, proposal):
-        return _check_number(proposal["value"], "T", *T_RANGE)
-
-    @traitlets.validate("W")
-    def _check_W(self, proposal):
-        return _check_number(proposal["value"], "W", *W_RANGE)
-
-    @traitlets.validate("dt")
-    def _check_dt(self, proposal):
-        return _check_step(proposal["value"])
 
     def compute(self) -> tuple[Simulation | None, str | None]:
         """What the view shows for the current traits."""

@@ -12,23 +12,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anywidget
 import torch
-import traitlets
 
 from convlab.im2col import im2col, im2col_sizes, kernel_matrix
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import slider_value, window_position
+from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_matrix, format_sig, spelled_sum
 
-# The range of every slider, (lowest, highest): the constructor accepts the same.
-LIMITS = {
-    "channels": (1, 3),
-    "out_channels": (1, 3),
-    "input_size": (1, 6),
-    "kernel_size": (1, 3),
-    "stride": (1, 3),
+# Every slider: default, lowest, highest. The constructor and explore_im2col accept the same.
+SLIDERS = {
+    "channels": Whole(1, 1, 3),
+    "out_channels": Whole(1, 1, 3),
+    "input_size": Whole(3, 1, 6),
+    "kernel_size": Whole(2, 1, 3),
+    "stride": Whole(1, 1, 3),
 }
+LIMITS = {name: (s.low, s.high) for name, s in SLIDERS.items()}  # as im2col.js has them
+SETTINGS = SLIDERS | {"position": POSITION}
 
 
 def im2col_input(channels: int, size: int) -> list[list[list[int]]]:
@@ -120,10 +120,6 @@ class Im2colStep:
     problem: str | None
 
 
-def _setting(value: object, name: str) -> int:
-    return slider_value(value, name, *LIMITS[name])
-
-
 def explore_im2col(
     channels: int = 1,
     out_channels: int = 1,
@@ -138,10 +134,15 @@ def explore_im2col(
     last one it stops at the last. A kernel larger than the input is not an error:
     there are no columns and ``problem`` says why.
     """
-    c, co = _setting(channels, "channels"), _setting(out_channels, "out_channels")
-    n, k = _setting(input_size, "input_size"), _setting(kernel_size, "kernel_size")
-    s = _setting(stride, "stride")
-    position = window_position(position)
+    c, co, n, k, s, position = checked(
+        SETTINGS,
+        channels=channels,
+        out_channels=out_channels,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        position=position,
+    ).values()
     X = torch.tensor(im2col_input(c, n), dtype=torch.float64)
     W = torch.tensor(im2col_weights(co, c, k), dtype=torch.float64)
     rows = kernel_matrix(W)
@@ -163,7 +164,7 @@ def explore_im2col(
     return Im2colStep(X, W, rows, columns, output_rows, output, column, row, col, sums, texts, None)
 
 
-class Im2colExplorer(anywidget.AnyWidget):
+class Im2colExplorer(SettingsWidget, settings=SETTINGS):
     """Sliders for the input and output channels, the input and kernel size and the
     stride; the input, the column matrix (one column per window), the kernel rows
     and their product, with the sizes of the view, the copy and the product.
@@ -173,13 +174,6 @@ class Im2colExplorer(anywidget.AnyWidget):
 
     _esm = bundle("im2col.js")
     _css = stylesheet()
-
-    channels = traitlets.Int(1).tag(sync=True)
-    out_channels = traitlets.Int(1).tag(sync=True)
-    input_size = traitlets.Int(3).tag(sync=True)
-    kernel_size = traitlets.Int(2).tag(sync=True)
-    stride = traitlets.Int(1).tag(sync=True)
-    position = traitlets.Int(0).tag(sync=True)
 
     def __init__(
         self,
@@ -191,27 +185,18 @@ class Im2colExplorer(anywidget.AnyWidget):
         *,
         position: int = 0,
     ):
-        settings = {
-            "channels": channels,
-            "out_channels": out_channels,
-            "input_size": input_size,
-            "kernel_size": kernel_size,
-            "stride": stride,
-        }
-        checked = {name: _setting(v, name) for name, v in settings.items()}
-        super().__init__(**checked, position=window_position(position))
-
-    @traitlets.validate(*LIMITS)
-    def _check_range(self, proposal):
-        return _setting(proposal["value"], proposal["trait"].name)
-
-    @traitlets.validate("position")
-    def _check_position(self, proposal):
-        return window_position(proposal["value"])
+        super().__init__(
+            channels=channels,
+            out_channels=out_channels,
+            input_size=input_size,
+            kernel_size=kernel_size,
+            stride=stride,
+            position=position,
+        )
 
     def settings(self) -> dict[str, int]:
         """The current settings, as ``explore_im2col`` takes them."""
-        return {name: getattr(self, name) for name in (*LIMITS, "position")}
+        return {name: getattr(self, name) for name in SETTINGS}
 
     def compute(self) -> Im2colStep:
         """What the view shows for the current traits."""

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anywidget
-import traitlets
-
 from convlab.counting import conv2d_params, dense_params, format_bytes, image_inputs, param_bytes
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import slider_value
+from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_ratio
 
 # The slider stops (the same lists as in params.js). 3464² ≈ 12.0 million pixels:
@@ -18,6 +15,14 @@ SIDES = (8, 16, 28, 32, 64, 96, 128, 224, 256, 512, 1000, 1024, 2048, 3464, 4096
 UNITS = (1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 1000, 1024, 2048, 4096)
 MAX_CHANNELS = 4
 MAX_KERNEL = 15
+# Every slider: default, lowest, highest. The defaults are the notes' 12-megapixel photo.
+SETTINGS = {
+    "side": Whole(3464, 1, max(SIDES)),
+    "channels": Whole(3, 1, MAX_CHANNELS),
+    "hidden": Whole(100, 1, max(UNITS)),
+    "out_channels": Whole(100, 1, max(UNITS)),
+    "kernel": Whole(3, 1, MAX_KERNEL),
+}
 
 
 def size_problem(side: int, kernel: int) -> str | None:
@@ -44,7 +49,18 @@ class Counts:
 
 
 def count(side: int, channels: int, hidden: int, out_channels: int, kernel: int) -> Counts:
-    """Parameters and float32 memory of both layers on a side × side image with ``channels``."""
+    """Parameters and float32 memory of both layers on a side × side image with ``channels``.
+
+    Each setting must be within its slider's range, as in the widget.
+    """
+    side, channels, hidden, out_channels, kernel = checked(
+        SETTINGS,
+        side=side,
+        channels=channels,
+        hidden=hidden,
+        out_channels=out_channels,
+        kernel=kernel,
+    ).values()
     inputs = image_inputs(side, side, channels)
     dense = dense_params(inputs, hidden)
     problem = size_problem(side, kernel)
@@ -53,7 +69,7 @@ def count(side: int, channels: int, hidden: int, out_channels: int, kernel: int)
     return Counts(inputs, dense, conv, param_bytes(dense), conv_bytes, problem)
 
 
-class ParameterCounter(anywidget.AnyWidget):
+class ParameterCounter(SettingsWidget, settings=SETTINGS):
     """Sliders for the image side, its channels, the dense layer's hidden units,
     the conv layer's output channels and kernel size; a log-scale chart of both
     parameter counts against the image side, and a table of the current numbers.
@@ -65,12 +81,6 @@ class ParameterCounter(anywidget.AnyWidget):
     _esm = bundle("params.js")
     _css = stylesheet()
 
-    side = traitlets.Int(3464).tag(sync=True)
-    channels = traitlets.Int(3).tag(sync=True)
-    hidden = traitlets.Int(100).tag(sync=True)
-    out_channels = traitlets.Int(100).tag(sync=True)
-    kernel = traitlets.Int(3).tag(sync=True)
-
     def __init__(
         self,
         side: int = 3464,
@@ -79,35 +89,9 @@ class ParameterCounter(anywidget.AnyWidget):
         out_channels: int = 100,
         kernel: int = 3,
     ):
-        # Checked here too, so that a wrong type gets our message rather than traitlets'.
-        slider_value(side, "side", 1, max(SIDES))
-        slider_value(channels, "channels", 1, MAX_CHANNELS)
-        slider_value(hidden, "hidden", 1, max(UNITS))
-        slider_value(out_channels, "out_channels", 1, max(UNITS))
-        slider_value(kernel, "kernel", 1, MAX_KERNEL)
         super().__init__(
             side=side, channels=channels, hidden=hidden, out_channels=out_channels, kernel=kernel
         )
-
-    @traitlets.validate("side")
-    def _check_side(self, proposal):
-        return slider_value(proposal["value"], "side", 1, max(SIDES))
-
-    @traitlets.validate("channels")
-    def _check_channels(self, proposal):
-        return slider_value(proposal["value"], "channels", 1, MAX_CHANNELS)
-
-    @traitlets.validate("hidden")
-    def _check_hidden(self, proposal):
-        return slider_value(proposal["value"], "hidden", 1, max(UNITS))
-
-    @traitlets.validate("out_channels")
-    def _check_out_channels(self, proposal):
-        return slider_value(proposal["value"], "out_channels", 1, max(UNITS))
-
-    @traitlets.validate("kernel")
-    def _check_kernel(self, proposal):
-        return slider_value(proposal["value"], "kernel", 1, MAX_KERNEL)
 
     def compute(self) -> Counts:
         """What the view shows for the current traits."""

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anywidget
 import torch
-import traitlets
 
 from convlab.kernels import avg_pool2d, corr2d, max_pool2d
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import slider_value, window_position
+from convlab.widgets._settings import POSITION, Choice, SettingsWidget, Whole, checked
 from convlab.widgets.text import format_matrix, format_number
 
 GRID = 8  # the input is GRID × GRID
 SQUARE = (2, 1, 3)  # the bright square: top row, left column at shift 0, side
 EDGE = ((1.0, -1.0),)  # the vertical-edge detector of chapters 2 and 3
 MODES = ("max", "mean")
-# The range of every slider, (lowest, highest): the constructor accepts the same.
-LIMITS = {"window": (1, 8), "stride": (1, 4), "padding": (0, 4), "shift": (0, 3)}
+# Every setting: default, and the slider's range or the choices. The constructor and
+# explore_pooling accept the same. The default is a 2×2 max pool with stride 2.
+SLIDERS = {
+    "window": Whole(2, 1, 8),
+    "stride": Whole(2, 1, 4),
+    "padding": Whole(0, 0, 4),
+    "shift": Whole(0, 0, 3),
+}
+LIMITS = {name: (s.low, s.high) for name, s in SLIDERS.items()}  # as pooling_explorer.js has them
+SETTINGS = SLIDERS | {"mode": Choice("max", MODES), "position": POSITION}
 
 
 def square_input(shift: int) -> torch.Tensor:
@@ -106,17 +112,6 @@ def window_text(mode: str, row: int, col: int, values: tuple[float, ...], result
     return f"P[{row}, {col}] = mean({listed}) = {show(sum(values))}/{len(values)} = {show(result)}"
 
 
-def _setting(value: object, name: str) -> int:
-    """An int within the range of the slider ``name``."""
-    return slider_value(value, name, *LIMITS[name])
-
-
-def _mode(value: object) -> str:
-    if value not in MODES:
-        raise ValueError(f"mode: expected one of {MODES}, got {value!r}")
-    return str(value)
-
-
 def explore_pooling(
     window: int = 2,
     stride: int = 2,
@@ -131,12 +126,15 @@ def explore_pooling(
     the last). An impossible window or padding is not an error: ``pooled`` is
     None and ``problem`` says why.
     """
-    position = window_position(position)
-    k = _setting(window, "window")
-    s = _setting(stride, "stride")
-    p = _setting(padding, "padding")
-    shift = _setting(shift, "shift")
-    mode = _mode(mode)
+    k, s, p, mode, shift, position = checked(
+        SETTINGS,
+        window=window,
+        stride=stride,
+        padding=padding,
+        mode=mode,
+        shift=shift,
+        position=position,
+    ).values()
     K = torch.tensor(EDGE, dtype=torch.float64)
     X, X0 = square_input(shift), square_input(0)
     feature, feature0 = corr2d(X, K), corr2d(X0, K)
@@ -156,23 +154,17 @@ def explore_pooling(
     return Pooling(X, feature, pooled, counts, row, col, cells, values, text, None)
 
 
-class PoolingExplorer(anywidget.AnyWidget):
+class PoolingExplorer(SettingsWidget, settings=SETTINGS):
     """Sliders for the pooling window, stride, padding and a shift of the input
     pattern, a max / mean switch; the input, the edge map, the pooled map and
     how many cells of each changed compared with no shift.
 
-    Defaults: a 2×2 max pool with stride 2 (PyTorch's default stride is the window).
+    Defaults: a 2×2 max pool with stride 2 (PyTorch's default stride is the window,
+    here capped at the stride slider's end).
     """
 
     _esm = bundle("pooling_explorer.js")
     _css = stylesheet()
-
-    window = traitlets.Int(2).tag(sync=True)
-    stride = traitlets.Int(2).tag(sync=True)
-    padding = traitlets.Int(0).tag(sync=True)
-    shift = traitlets.Int(0).tag(sync=True)
-    mode = traitlets.Unicode("max").tag(sync=True)
-    position = traitlets.Int(0).tag(sync=True)
 
     def __init__(
         self,
@@ -185,22 +177,10 @@ class PoolingExplorer(anywidget.AnyWidget):
         position: int = 0,
     ):
         if stride is None:
-            stride = min(window, LIMITS["stride"][1]) if isinstance(window, int) else window
-        settings = {"window": window, "stride": stride, "padding": padding, "shift": shift}
-        checked = {name: _setting(value, name) for name, value in settings.items()}
-        super().__init__(**checked, mode=_mode(mode), position=position)
-
-    @traitlets.validate("window", "stride", "padding", "shift")
-    def _check_range(self, proposal):
-        return _setting(proposal["value"], proposal["trait"].name)
-
-    @traitlets.validate("mode")
-    def _check_mode(self, proposal):
-        return _mode(proposal["value"])
-
-    @traitlets.validate("position")
-    def _check_position(self, proposal):
-        return window_position(proposal["value"])
+            stride = min(SETTINGS["window"].check(window, "window"), SLIDERS["stride"].high)
+        super().__init__(
+            window=window, stride=stride, padding=padding, mode=mode, shift=shift, position=position
+        )
 
     def compute(self) -> Pooling:
         """What the view shows for the current traits."""

@@ -10,10 +10,6 @@ jump per layer with the formula filled in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
-
-import anywidget
-import traitlets
 
 from convlab.receptive_field import (
     Field,
@@ -28,7 +24,7 @@ from convlab.receptive_field import (
     stack_problem,
 )
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import window_position
+from convlab.widgets._settings import POSITION, Row, SettingsWidget, Whole
 
 MAX_LAYERS = 5
 # The range of every slider, (lowest, highest): the constructor accepts the same.
@@ -39,6 +35,17 @@ LIMITS = {
     "dilation": (1, 8),
 }
 DEFAULT_LAYER = Layer(3, 1, 1)  # what a layer slid into view starts as
+SLIDERS = {name: Whole(1, low, high, owner="explorer") for name, (low, high) in LIMITS.items()}
+# The widget's traits. The lists hold one entry per possible layer; only the first
+# `layers` are used. The defaults are the notes' two 3-wide layers over 5 cells.
+SETTINGS = {
+    "input_size": Whole(5, *LIMITS["input_size"], owner="explorer"),
+    "layers": Whole(2, 1, MAX_LAYERS, owner="explorer"),
+    "kernel_sizes": Row((3,) * MAX_LAYERS, SLIDERS["kernel_size"], "kernel_size"),
+    "strides": Row((1,) * MAX_LAYERS, SLIDERS["stride"], "stride"),
+    "dilations": Row((1,) * MAX_LAYERS, SLIDERS["dilation"], "dilation"),
+    "position": POSITION,
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ def explore_stack(input_size: int, layers, position: int = 0) -> StackView:
     An input too small for the stack is not an error: there is no output, and
     ``problem`` says why with the numbers.
     """
-    position = window_position(position)
+    position = POSITION.check(position, "position")
     stack = as_layers(layers)
     lengths = tuple(layer_lengths(input_size, stack))
     fields = tuple(receptive_field(stack))
@@ -74,16 +81,7 @@ def explore_stack(input_size: int, layers, position: int = 0) -> StackView:
     return StackView(stack, lengths, fields, at, cells, *texts, None)
 
 
-def _check(value: object, name: str) -> int:
-    low, high = LIMITS[name]
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}: the explorer allows {low} to {high}, got {value}")
-    return int(value)
-
-
-class ReceptiveFieldExplorer(anywidget.AnyWidget):
+class ReceptiveFieldExplorer(SettingsWidget, settings=SETTINGS):
     """A slider for the number of layers, kernel/stride/dilation sliders per layer,
     the input and the layers as rows of cells with one output cell's dependencies
     highlighted, and the size and jump of its receptive field per layer.
@@ -95,61 +93,28 @@ class ReceptiveFieldExplorer(anywidget.AnyWidget):
     _esm = bundle("receptive_field.js")
     _css = stylesheet()
 
-    input_size = traitlets.Int(5).tag(sync=True)
-    layers = traitlets.Int(2).tag(sync=True)
-    # One entry per possible layer; only the first `layers` are used.
-    kernel_sizes = traitlets.List(traitlets.Int(), [3] * MAX_LAYERS).tag(sync=True)
-    strides = traitlets.List(traitlets.Int(), [1] * MAX_LAYERS).tag(sync=True)
-    dilations = traitlets.List(traitlets.Int(), [1] * MAX_LAYERS).tag(sync=True)
-    position = traitlets.Int(0).tag(sync=True)
-
     def __init__(self, input_size: int = 5, layers=((3, 1, 1), (3, 1, 1)), *, position: int = 0):
         stack = as_layers(layers)
         if len(stack) > MAX_LAYERS:
             raise ValueError(
                 f"layers: the explorer shows at most {MAX_LAYERS} layers, got {len(stack)}"
             )
-        for k, s, d, p in stack:
-            _check(k, "kernel_size"), _check(s, "stride"), _check(d, "dilation")
-            if p:
-                raise ValueError(f"layers: the explorer has no padding (p = 0), got p = {p}")
+        for i, layer in enumerate(stack):
+            for name in ("kernel_size", "stride", "dilation"):
+                SLIDERS[name].check(getattr(layer, name), f"layers[{i}] {name}")
+            if layer.padding:
+                raise ValueError(
+                    f"layers: the explorer has no padding (p = 0), got p = {layer.padding}"
+                )
         filled = [*stack, *[DEFAULT_LAYER] * (MAX_LAYERS - len(stack))]
         super().__init__(
-            input_size=_check(input_size, "input_size"),
+            input_size=input_size,
             layers=len(stack),
             kernel_sizes=[layer.kernel_size for layer in filled],
             strides=[layer.stride for layer in filled],
             dilations=[layer.dilation for layer in filled],
             position=position,
         )
-
-    @traitlets.validate("input_size")
-    def _check_input(self, proposal):
-        return _check(proposal["value"], "input_size")
-
-    @traitlets.validate("layers")
-    def _check_layers(self, proposal):
-        if not 1 <= proposal["value"] <= MAX_LAYERS:
-            raise ValueError(
-                f"layers: the explorer allows 1 to {MAX_LAYERS}, got {proposal['value']}"
-            )
-        return proposal["value"]
-
-    @traitlets.validate("kernel_sizes", "strides", "dilations")
-    def _check_lists(self, proposal):
-        name = {"kernel_sizes": "kernel_size", "strides": "stride", "dilations": "dilation"}[
-            proposal["trait"].name
-        ]
-        values = list(proposal["value"])
-        if len(values) != MAX_LAYERS:
-            raise ValueError(
-                f"{proposal['trait'].name}: expected {MAX_LAYERS} entries, got {len(values)}"
-            )
-        return [_check(v, name) for v in values]
-
-    @traitlets.validate("position")
-    def _check_position(self, proposal):
-        return window_position(proposal["value"])
 
     def stack(self) -> tuple[Layer, ...]:
         """The layers in use, as (kernel, stride, dilation, padding 0)."""

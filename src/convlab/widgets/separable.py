@@ -5,9 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import anywidget
-import traitlets
-
 from convlab.counting import (
     conv2d_macs,
     conv2d_params,
@@ -15,7 +12,7 @@ from convlab.counting import (
     separable_ratio,
 )
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._settings import slider_value
+from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_sig
 
 # The slider stops (the same lists as in separable.js). 3 → 4 and 3 → 10 channels
@@ -23,6 +20,14 @@ from convlab.widgets.text import format_count, format_sig
 CHANNELS = (1, 2, 3, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512)
 SIZES = (1, 3, 7, 14, 28, 56, 112, 126, 224)
 MAX_KERNEL = 7
+# Every slider: default, lowest, highest. The defaults are the MobileNet layer.
+SETTINGS = {
+    "in_channels": Whole(32, 1, max(CHANNELS)),
+    "out_channels": Whole(64, 1, max(CHANNELS)),
+    "kernel": Whole(3, 1, MAX_KERNEL),
+    "size": Whole(112, 1, max(SIZES)),
+    "groups": Whole(1, 1, max(CHANNELS)),
+}
 
 
 def valid_groups(in_channels: int, out_channels: int) -> list[int]:
@@ -106,8 +111,19 @@ class Costs:
 
 
 def cost(in_channels: int, out_channels: int, kernel: int, size: int, groups: int = 1) -> Costs:
-    """What the widget shows for m → n channels, k × k kernels and a size × size output."""
-    m, n, k = in_channels, out_channels, kernel
+    """What the widget shows for m → n channels, k × k kernels and a size × size output.
+
+    Each setting must be within its slider's range, as in the widget; a ``groups``
+    that does not divide m and n is not an error: ``problem`` says why.
+    """
+    m, n, k, size, groups = checked(
+        SETTINGS,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        kernel=kernel,
+        size=size,
+        groups=groups,
+    ).values()
     problem = groups_problem(m, n, groups)
     return Costs(
         standard_macs=conv2d_macs(m, n, k, size),
@@ -123,7 +139,7 @@ def cost(in_channels: int, out_channels: int, kernel: int, size: int, groups: in
     )
 
 
-class SeparableCost(anywidget.AnyWidget):
+class SeparableCost(SettingsWidget, settings=SETTINGS):
     """Sliders for m input and n output channels, the kernel size k, the output
     size h′ = w′ and ``groups``; bars for the multiply-adds and weights of a
     standard, a grouped and a depthwise-separable convolution, and the ratio
@@ -136,12 +152,6 @@ class SeparableCost(anywidget.AnyWidget):
     _esm = bundle("separable.js")
     _css = stylesheet()
 
-    in_channels = traitlets.Int(32).tag(sync=True)
-    out_channels = traitlets.Int(64).tag(sync=True)
-    kernel = traitlets.Int(3).tag(sync=True)
-    size = traitlets.Int(112).tag(sync=True)
-    groups = traitlets.Int(1).tag(sync=True)
-
     def __init__(
         self,
         in_channels: int = 32,
@@ -150,12 +160,18 @@ class SeparableCost(anywidget.AnyWidget):
         size: int = 112,
         groups: int = 1,
     ):
-        slider_value(in_channels, "in_channels", 1, max(CHANNELS))
-        slider_value(out_channels, "out_channels", 1, max(CHANNELS))
-        slider_value(kernel, "kernel", 1, MAX_KERNEL)
-        slider_value(size, "size", 1, max(SIZES))
-        slider_value(groups, "groups", 1, max(CHANNELS))
-        problem = groups_problem(in_channels, out_channels, groups)
+        # The browser may send any combination (m moves under a chosen groups): the
+        # traits check the ranges and compute() explains the groups rule. A new
+        # widget starts from a setting that fits.
+        m, n, _, _, g = checked(
+            SETTINGS,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel=kernel,
+            size=size,
+            groups=groups,
+        ).values()
+        problem = groups_problem(m, n, g)
         if problem:
             raise ValueError(f"groups: {problem}")
         super().__init__(
@@ -165,24 +181,6 @@ class SeparableCost(anywidget.AnyWidget):
             size=size,
             groups=groups,
         )
-
-    # The browser may send any combination (m moves under a chosen groups): the
-    # ranges are checked here, the groups rule is explained by compute().
-    @traitlets.validate("in_channels", "out_channels")
-    def _check_channels(self, proposal):
-        return slider_value(proposal["value"], proposal["trait"].name, 1, max(CHANNELS))
-
-    @traitlets.validate("kernel")
-    def _check_kernel(self, proposal):
-        return slider_value(proposal["value"], "kernel", 1, MAX_KERNEL)
-
-    @traitlets.validate("size")
-    def _check_size(self, proposal):
-        return slider_value(proposal["value"], "size", 1, max(SIZES))
-
-    @traitlets.validate("groups")
-    def _check_groups(self, proposal):
-        return slider_value(proposal["value"], "groups", 1, max(CHANNELS))
 
     def compute(self) -> Costs:
         """What the view shows for the current traits."""

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anywidget
 import torch
-import traitlets
 
 from convlab.kernels import convolve2d, corr2d
 from convlab.widgets._assets import bundle, stylesheet
-from convlab.widgets._grid import as_grid
-from convlab.widgets._settings import window_position
+from convlab.widgets._settings import POSITION, Choice, Grid, SettingsWidget, checked
 from convlab.widgets.text import format_matrix, spelled_sum
 
 MAX_INPUT = 8
 MAX_KERNEL = 5
 MODES = ("correlation", "convolution")
+# Grids are synced as lists of rows; a tensor or an array is accepted and converted.
+# The defaults are the notes' worked example: the 3×3 input 0…8 and the 2×2 kernel 0…3.
+SETTINGS = {
+    "X": Grid([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], MAX_INPUT),
+    "K": Grid([[0.0, 1.0], [2.0, 3.0]], MAX_KERNEL),
+    "position": POSITION,
+    "mode": Choice("correlation", MODES),
+}
 
 
 def size_problem(nh: int, nw: int, kh: int, kw: int) -> str | None:
@@ -49,11 +54,9 @@ def step(X, K, position: int = 0, mode: str = "correlation") -> Step:
     In ``"convolution"`` mode the kernel is flipped both ways before sliding.
     A position past the last window stops at the last one, as the slider does.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
-    position = window_position(position)
-    X = torch.tensor(as_grid(X, "X", MAX_INPUT), dtype=torch.float64)
-    K = torch.tensor(as_grid(K, "K", MAX_KERNEL), dtype=torch.float64)
+    X, K, position, mode = checked(SETTINGS, X=X, K=K, position=position, mode=mode).values()
+    X = torch.tensor(X, dtype=torch.float64)
+    K = torch.tensor(K, dtype=torch.float64)
     (nh, nw), (kh, kw) = X.shape, K.shape
     problem = size_problem(nh, nw, kh, kw)
     if problem:
@@ -67,7 +70,7 @@ def step(X, K, position: int = 0, mode: str = "correlation") -> Step:
     return Step(output, row, col, terms, spelled_sum(terms), None)
 
 
-class CorrelationStepper(anywidget.AnyWidget):
+class CorrelationStepper(SettingsWidget, settings=SETTINGS):
     """Editable input and kernel, a window-position slider, play/step buttons,
     the current sum spelled out and a cross-correlation / convolution toggle.
 
@@ -78,36 +81,9 @@ class CorrelationStepper(anywidget.AnyWidget):
     _esm = bundle("stepper.js")
     _css = stylesheet()
 
-    # Grids are synced as lists of rows; a tensor or an array is accepted and converted.
-    X = traitlets.Any().tag(sync=True)
-    K = traitlets.Any().tag(sync=True)
-    position = traitlets.Int(0).tag(sync=True)
-    mode = traitlets.Unicode("correlation").tag(sync=True)
-
     def __init__(self, X=None, K=None, *, position: int = 0, mode: str = "correlation"):
-        if X is None:
-            X = torch.arange(9.0).reshape(3, 3)
-        if K is None:
-            K = torch.arange(4.0).reshape(2, 2)
-        super().__init__(X=X, K=K, position=position, mode=mode)
-
-    @traitlets.validate("X")
-    def _check_X(self, proposal):
-        return as_grid(proposal["value"], "X", MAX_INPUT)
-
-    @traitlets.validate("K")
-    def _check_K(self, proposal):
-        return as_grid(proposal["value"], "K", MAX_KERNEL)
-
-    @traitlets.validate("mode")
-    def _check_mode(self, proposal):
-        if proposal["value"] not in MODES:
-            raise ValueError(f"mode: expected one of {MODES}, got {proposal['value']!r}")
-        return proposal["value"]
-
-    @traitlets.validate("position")
-    def _check_position(self, proposal):
-        return window_position(proposal["value"])
+        grids = {name: v for name, v in (("X", X), ("K", K)) if v is not None}
+        super().__init__(**grids, position=position, mode=mode)
 
     def compute(self) -> Step:
         """What the view shows for the current traits."""
