@@ -46,7 +46,9 @@ def check_int(value: object, name: str, minimum: int, maximum: int | None = None
 
 def check_bool(value: object, name: str) -> bool:
     """``True`` or ``False`` (numpy bools too); a string such as ``'no'`` is refused."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or (
+        type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+    ):  # numpy 2 names its bool type ``numpy.bool``, numpy 1 ``numpy.bool_``
         return bool(value)
     raise TypeError(f"{name}: expected True or False, got {type(value).__name__} {value!r}")
 
