@@ -3,14 +3,18 @@ settings: awkward values get our errors, legal ones always draw."""
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
+import signal
+from contextlib import contextmanager
 
 import anywidget
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bounded import cost_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsmath import run_js
@@ -22,7 +26,16 @@ from convlab.widgets import (
     FirstOrderSystem,
     ParameterCounter,
     PoolingExplorer,
+    channels,
+    edge_learner,
+    explorer,
+    first_order,
+    im2col,
+    params,
+    pooling_explorer,
+    separable,
     step,
+    stepper,
 )
 from convlab.widgets._settings import Choice, Fixed, Flag, Grid, Number, Row, Stop, Whole
 from convlab.widgets.stepper import size_problem
@@ -370,3 +383,103 @@ def test_any_legal_setting_draws(cls, data):
     text = repr(w)
     assert "\n" not in text and text == repr(w)
     w.compute()
+
+
+# --- The widgets' helper functions: same promise as the public surface ----------------
+
+HELPERS = {
+    params.size_problem: (8, 3),
+    params.count: (8, 1, 10, 4, 3),
+    stepper.size_problem: (3, 3, 2, 2),
+    separable.valid_groups: (4, 8),
+    separable.groups_kind: (4, 2),
+    separable.groups_rule: (4, 8),
+    separable.groups_problem: (4, 8, 3),
+    separable.ratio_text: (64, 3),
+    separable.cost: (4, 8, 3, 10),
+    channels.channel_input: (2, 3),
+    channels.channel_weights: (3, 2, 2),
+    channels.channels_problem: (3, 2),
+    channels.count_texts: (2, 3, 2, 3),
+    im2col.im2col_input: (2, 3),
+    im2col.im2col_weights: (3, 2, 2),
+    im2col.windows_per_axis: (5, 2, 1),
+    im2col.im2col_problem: (3, 2, 1),
+    im2col.size_texts: (1, 1, 3, 2, 1),
+    explorer.pattern_grid: (3, 3, 10),
+    explorer.size_formula: ("height", 3, 2, 1, 1, 1),
+    explorer.conv2d_call: ((2, 2), (1, 1), (1, 1), (1, 1)),
+    explorer.conv2d_problem: ((3, 3), (2, 2)),
+    explorer.unread_cells: ((3, 3), (2, 2), (1, 1), (0, 0), (1, 1)),
+    pooling_explorer.square_input: (1,),
+    pooling_explorer.pool_problem: ((8, 7), 2, 0),
+    pooling_explorer.pool: (torch.ones(8, 7), "max", 2, 2, 0),
+    pooling_explorer.pool_call: ("max", 2, 2, 0),
+    pooling_explorer.changed: (torch.ones(2, 2), torch.zeros(2, 2)),
+    pooling_explorer.window_text: ("max", 0, 0, (1.0, float("-inf")), 1.0),
+    first_order.step_problem: (1.0, 1.0, 0.01),
+    first_order.respond: (1.0, 1.0, 0.01),
+    edge_learner.initial_weights: (0,),
+    edge_learner.rate_report: (0.03, [60.0, 12.0]),
+    edge_learner.stop_text: (5, 200, 2e7),
+}
+HELPER_AWKWARD = [
+    None,
+    True,
+    0,
+    -1,
+    10**30,
+    np.int64(2),
+    np.float32(0.5),
+    2.5,
+    float("nan"),
+    float("inf"),
+    "a",
+    [],
+    (1, 2, 3),
+    torch.tensor(2.0),
+    torch.empty(0),
+    np.ones((3, 3)),
+]
+
+
+@contextmanager
+def time_limit(seconds: int):
+    def stop(signum, frame):
+        raise TimeoutError(f"ran for more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("fn", HELPERS, ids=lambda f: f"{f.__module__}.{f.__name__}")
+def test_helpers_answer_or_name_the_argument(fn):
+    args = HELPERS[fn]
+    names = list(inspect.signature(fn).parameters)
+    fn(*args)  # the valid call
+    for i, name in enumerate(names[: len(args)]):
+        for value in HELPER_AWKWARD:
+            changed = (*args[:i], value, *args[i + 1 :])
+            try:
+                with time_limit(5):
+                    fn(*changed)
+            except (ValueError, TypeError) as error:
+                assert re.match(rf"({'|'.join(names)})\b", str(error)), f"{name}={value!r}: {error}"
+
+
+def test_a_huge_grid_is_refused_before_it_is_copied():
+    cost = cost_of(
+        """
+        import torch
+        from convlab.widgets import CorrelationStepper
+        X = torch.empty(30_000, 30_000)  # 3.6 GB, never touched: nothing resident yet
+        CorrelationStepper(X=X)
+        """
+    )
+    assert cost.error == "ValueError: X: a grid here has 1 to 8 rows and columns, got 30000×30000"
+    assert cost.mib < 50 and cost.seconds < 5

@@ -74,6 +74,20 @@ def check_number(
     return number
 
 
+def check_real(value: object, name: str) -> float:
+    """A real number (int, float, numpy scalar; never a bool) as a float; inf and NaN allowed.
+
+    For numbers that are shown rather than computed with, such as a loss that overflowed.
+    An int too large for a float becomes ±inf.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    try:
+        return float(value)
+    except OverflowError:  # an int too large for a float
+        return math.inf if value > 0 else -math.inf
+
+
 def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
     """One of a few words, such as a pooling mode: ``'max'`` or ``'mean'``."""
     wanted = " or ".join(repr(c) for c in choices)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from convlab import counting
+from convlab.checks import check_int
 from convlab.kernels import corr2d
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import SettingsWidget, Whole, checked
@@ -33,8 +34,12 @@ KERNEL_MODULO = 10  # kernel W[o] counts 0, 1, 2, … modulo 10, plus o
 
 
 def channel_input(in_channels: int, size: int) -> list[list[list[int]]]:
-    """The input X[c, i, j] = (c·n² + i·n + j) mod 20: ``arange`` for the notes' 2×3×3."""
-    n = size
+    """The input X[c, i, j] = (c·n² + i·n + j) mod 20: ``arange`` for the notes' 2×3×3.
+
+    Within the sliders' ranges, as in the widget.
+    """
+    in_channels = SETTINGS["in_channels"].check(in_channels, "in_channels")
+    n = SETTINGS["input_size"].check(size, "size")
     return [
         [[(c * n * n + i * n + j) % INPUT_MODULO for j in range(n)] for i in range(n)]
         for c in range(in_channels)
@@ -42,8 +47,14 @@ def channel_input(in_channels: int, size: int) -> list[list[list[int]]]:
 
 
 def channel_weights(out_channels: int, in_channels: int, size: int) -> list:
-    """The weight W[o, c, a, b] = ((c·k² + a·k + b) mod 10) + o: the notes' K, K + 1, K + 2."""
-    k = size
+    """The weight W[o, c, a, b] = ((c·k² + a·k + b) mod 10) + o: the notes' K, K + 1, K + 2.
+
+    Within the sliders' ranges, as in the widget.
+    """
+    out_channels, in_channels = checked(
+        SETTINGS, out_channels=out_channels, in_channels=in_channels
+    ).values()
+    k = SETTINGS["kernel_size"].check(size, "size")
     return [
         [
             [[(c * k * k + a * k + b) % KERNEL_MODULO + o for b in range(k)] for a in range(k)]
@@ -58,7 +69,7 @@ def channels_problem(input_size: int, kernel_size: int) -> str | None:
 
     Same text as ``channelsProblem`` in convmath.js.
     """
-    n, k = input_size, kernel_size
+    n, k = check_int(input_size, "input_size", 1), check_int(kernel_size, "kernel_size", 1)
     if k <= n:
         return None
     return (
@@ -74,7 +85,15 @@ def count_texts(in_channels: int, out_channels: int, kernel_size: int, input_siz
 
     Same texts as ``channelCounts`` in convmath.js.
     """
-    ci, co, k, n = in_channels, out_channels, kernel_size, input_size
+    ci, co, k, n = (
+        check_int(v, name, 1)
+        for v, name in (
+            (in_channels, "in_channels"),
+            (out_channels, "out_channels"),
+            (kernel_size, "kernel_size"),
+            (input_size, "input_size"),
+        )
+    )
     m = n - k + 1
     params = counting.conv2d_params(ci, co, k)
     texts = {

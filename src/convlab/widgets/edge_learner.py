@@ -8,12 +8,14 @@ says in words, with the numbers, whether this learning rate can converge.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 import traitlets
 from torch import nn
 
+from convlab.checks import check_int, check_number, check_real
 from convlab.kernels import corr2d
 from convlab.training import LOSSES, History, learn_kernel, loss_hessian
 from convlab.widgets._assets import bundle, stylesheet
@@ -93,8 +95,18 @@ def rate_report(lr: float, eigenvalues: list[float]) -> RateReport:
     the distance to the minimum by ``1 − lr·λ``: it shrinks while that is
     between −1 and 1, that is while ``lr < 2/λ``.
     """
-    lams = sorted(eigenvalues, reverse=True)
+    lr = check_number(lr, "lr", "a finite number > 0", lambda v: v > 0)
+    if hasattr(eigenvalues, "tolist"):
+        eigenvalues = eigenvalues.tolist()
+    if isinstance(eigenvalues, str) or not isinstance(eigenvalues, Sequence) or not eigenvalues:
+        raise TypeError(f"eigenvalues: expected a non-empty list of numbers, got {eigenvalues!r}")
+    lams = sorted((check_number(v, f"eigenvalues[{i}]") for i, v in enumerate(eigenvalues)))
+    lams.reverse()
     lam_max = lams[0]
+    if lam_max <= 0:
+        raise ValueError(
+            f"eigenvalues: the largest must be > 0 (a loss that curves up), got {lam_max}"
+        )
     limit = 2 / lam_max
     factors = [1 - lr * lam for lam in lams]
     # A direction with λ = 0 is one the loss cannot see: no step changes it.
@@ -109,7 +121,7 @@ def rate_report(lr: float, eigenvalues: list[float]) -> RateReport:
         verdict = (
             f"lr {format_short(lr)} is below it: a step multiplies the error along those "
             f"directions by 1 − lr·λ = {_listing(factors)}, so training converges and the "
-            f"loss ends up shrinking ×{format_short(worst**2)} per step."
+            f"loss ends up shrinking ×{format_short(worst * worst)} per step."
         )
         return RateReport(curvature, verdict, False)
     if worst > 1 + 1e-12:
@@ -117,7 +129,7 @@ def rate_report(lr: float, eigenvalues: list[float]) -> RateReport:
             f"lr {format_short(lr)} is above it: each step overshoots. Along the steepest "
             f"direction a step multiplies the error by 1 − {format_short(lr)}·"
             f"{format_short(lam_max)} = {format_short(factors[0])}, so the error grows "
-            f"×{format_short(worst)} and the loss ×{format_short(worst**2)} per step."
+            f"×{format_short(worst)} and the loss ×{format_short(worst * worst)} per step."
         )
         return RateReport(curvature, verdict, True)
     verdict = (
@@ -129,6 +141,9 @@ def rate_report(lr: float, eigenvalues: list[float]) -> RateReport:
 
 def stop_text(steps_done: int, steps: int, loss: float, cap: float = LOSS_CAP) -> str:
     """What the widget says when it stops a diverging run early."""
+    steps_done, steps = check_int(steps_done, "steps_done", 0), check_int(steps, "steps", 1)
+    loss = check_real(loss, "loss")
+    cap = check_number(cap, "cap", "a finite number > 0", lambda v: v > 0)
     return (
         f"Training stopped after step {steps_done} of {steps}: the loss, "
         f"{format_short(loss)}, passed {format_short(cap)}."

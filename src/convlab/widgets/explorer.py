@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import torch
 
-from convlab.checks import is_int
+from convlab.checks import as_pair, check_choice, check_int, is_int
 from convlab.kernels import conv2d
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole
 from convlab.widgets.text import format_matrix, spelled_sum
 
 Pair = tuple[int, int]
+AXES = ("height", "width")
 
 # The range of every slider, (lowest, highest): the constructor accepts the same.
 LIMITS = {
@@ -42,7 +43,13 @@ KERNEL_MODULO = 4  # kernel cells hold 0, 1, 2, 3, 0, … (a 2×2 kernel is [[0,
 
 
 def pattern_grid(rows: int, cols: int, modulo: int) -> list[list[int]]:
-    """The numbers 0, 1, 2, … row by row, counted modulo ``modulo``: easy to read and add."""
+    """The numbers 0, 1, 2, … row by row, counted modulo ``modulo``: easy to read and add.
+
+    At most as many rows and columns as the explorer's input (12).
+    """
+    largest = LIMITS["input_size"][1]
+    rows, cols = check_int(rows, "rows", 1, largest), check_int(cols, "cols", 1, largest)
+    modulo = check_int(modulo, "modulo", 1)
     return [[(i * cols + j) % modulo for j in range(cols)] for i in range(rows)]
 
 
@@ -53,6 +60,9 @@ def _minus(value: int) -> str:
 
 def size_formula(axis: str, n: int, k: int, s: int, p: int, d: int) -> str:
     """The output-size formula for one axis with the numbers filled in."""
+    axis = check_choice(axis, "axis", AXES)
+    n, k, s, d = (check_int(v, name, 1) for v, name in ((n, "n"), (k, "k"), (s, "s"), (d, "d")))
+    p = check_int(p, "p", 0)
     top = n + 2 * p - d * (k - 1) - 1
     return (
         f"Output {axis} = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 = "
@@ -63,6 +73,10 @@ def size_formula(axis: str, n: int, k: int, s: int, p: int, d: int) -> str:
 
 def conv2d_call(kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair) -> str:
     """The ``nn.Conv2d`` layer (one channel in and out, no bias) with these settings."""
+    kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)
+    stride = as_pair(stride, "stride", minimum=1)
+    padding = as_pair(padding, "padding", minimum=0)
+    dilation = as_pair(dilation, "dilation", minimum=1)
     return (
         f"nn.Conv2d(1, 1, kernel_size={tuple(kernel_size)}, stride={tuple(stride)}, "
         f"padding={tuple(padding)}, dilation={tuple(dilation)}, bias=False)"
@@ -78,6 +92,10 @@ def conv2d_problem(
     n + 2p cells of the padded input. (Any padding is allowed: PyTorch's conv2d
     has no upper limit on it.) Same text as ``conv2dProblem`` in convmath.js.
     """
+    input_size = as_pair(input_size, "input_size", minimum=1)
+    kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)
+    padding = as_pair(padding, "padding", minimum=0)
+    dilation = as_pair(dilation, "dilation", minimum=1)
     sentences = []
     axes = zip(("row", "column"), input_size, kernel_size, padding, dilation, strict=True)
     for axis, n, k, p, d in axes:
@@ -97,7 +115,17 @@ def unread_cells(
     input_size: Pair, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair
 ) -> tuple[Pair, ...]:
     """The input cells (row, column) that no window reads: the stride jumps over
-    them, the dilation's gaps skip them, or the floor drops the last ones."""
+    them, the dilation's gaps skip them, or the floor drops the last ones.
+
+    Each setting is an int or a pair within the explorer's ranges.
+    """
+    input_size, kernel_size, stride, padding, dilation = _settings(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    ).values()
     read = []
     for n, k, s, p, d in zip(input_size, kernel_size, stride, padding, dilation, strict=True):
         count = (n + 2 * p - d * (k - 1) - 1) // s + 1

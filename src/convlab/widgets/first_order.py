@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from convlab.checks import check_number
 from convlab.signals import Simulation, simulate_rectangle
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import Number, SettingsWidget, Stop, checked
@@ -19,6 +20,10 @@ SETTINGS = {"T": Number(1.0, *T_RANGE), "W": Number(1.0, *W_RANGE), "dt": Stop(0
 
 def step_problem(T: float, W: float, dt: float) -> str | None:
     """Why samples dt apart cannot represent this pulse and system (words, numbers), or None."""
+    T, W, dt = (
+        check_number(v, name, "a finite number > 0", lambda x: x > 0)
+        for v, name in ((T, "T"), (W, "W"), (dt, "dt"))
+    )
     steps = W / dt
     if abs(steps - math.floor(steps + 0.5)) > 1e-9 * max(1.0, steps):
         w, d, s = format_number(W), format_number(dt), format_number(steps)

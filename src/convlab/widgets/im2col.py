@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
+from convlab.checks import check_int
 from convlab.im2col import im2col, im2col_sizes, kernel_matrix
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
@@ -32,14 +33,22 @@ SETTINGS = SLIDERS | {"position": POSITION}
 
 
 def im2col_input(channels: int, size: int) -> list[list[list[int]]]:
-    """X[c, i, j] = c·n² + i·n + j: every cell holds its own position in X, counted row by row."""
-    n = size
+    """X[c, i, j] = c·n² + i·n + j: every cell holds its own position in X, counted row by row.
+
+    Within the sliders' ranges, as in the widget.
+    """
+    channels = SLIDERS["channels"].check(channels, "channels")
+    n = SLIDERS["input_size"].check(size, "size")
     return [[[c * n * n + i * n + j for j in range(n)] for i in range(n)] for c in range(channels)]
 
 
 def im2col_weights(out_channels: int, channels: int, size: int) -> list:
-    """W[o, c, a, b] = c·k² + a·k + b + o: the notes' K = [[0, 1], [2, 3]], then K + 1, …"""
-    k = size
+    """W[o, c, a, b] = c·k² + a·k + b + o: the notes' K = [[0, 1], [2, 3]], then K + 1, …
+
+    Within the sliders' ranges, as in the widget.
+    """
+    out_channels, channels = checked(SLIDERS, out_channels=out_channels, channels=channels).values()
+    k = SLIDERS["kernel_size"].check(size, "size")
     return [
         [[[c * k * k + a * k + b + o for b in range(k)] for a in range(k)] for c in range(channels)]
         for o in range(out_channels)
@@ -52,12 +61,14 @@ def _signed(v: int) -> str:
 
 def windows_per_axis(n: int, k: int, s: int) -> int:
     """⌊(n − k)/s⌋ + 1, the number of window positions along one axis (< 1: none)."""
+    n, k, s = check_int(n, "n", 1), check_int(k, "k", 1), check_int(s, "s", 1)
     return (n - k) // s + 1
 
 
 def im2col_problem(input_size: int, kernel_size: int, stride: int) -> str | None:
     """Why no window fits, in words with the numbers, or None. Same text as ``im2colProblem``."""
-    n, k, s = input_size, kernel_size, stride
+    n = check_int(input_size, "input_size", 1)
+    k, s = check_int(kernel_size, "kernel_size", 1), check_int(stride, "stride", 1)
     if k <= n:
         return None
     return (
@@ -71,8 +82,18 @@ def im2col_problem(input_size: int, kernel_size: int, stride: int) -> str | None
 def size_texts(
     channels: int, out_channels: int, input_size: int, kernel_size: int, stride: int
 ) -> dict[str, str]:
-    """The view, the copy and the product, with sizes filled in. Same texts as ``im2colTexts``."""
-    c, co, n, k, s = channels, out_channels, input_size, kernel_size, stride
+    """The view, the copy and the product, with sizes filled in. Same texts as ``im2colTexts``.
+
+    Within the sliders' ranges, as in the widget.
+    """
+    c, co, n, k, s = checked(
+        SLIDERS,
+        channels=channels,
+        out_channels=out_channels,
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+    ).values()
     rows, numbers = c * k * k, c * n * n
     if im2col_problem(n, k, s):
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convlab.checks import check_int
 from convlab.counting import conv2d_params, dense_params, format_bytes, image_inputs, param_bytes
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import SettingsWidget, Whole, checked
@@ -27,6 +28,7 @@ SETTINGS = {
 
 def size_problem(side: int, kernel: int) -> str | None:
     """Why a kernel × kernel window cannot slide over a side × side image, or None."""
+    side, kernel = check_int(side, "side", 1), check_int(kernel, "kernel", 1)
     if kernel > side:
         return (
             f"The kernel ({kernel}×{kernel}) is larger than the image ({side}×{side}): "

@@ -9,10 +9,12 @@ differ from the unshifted case: pooling changes fewer cells than the convolution
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
+from convlab.checks import as_pair, check_int, check_real, check_tensor
 from convlab.kernels import avg_pool2d, corr2d, max_pool2d
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import POSITION, Choice, SettingsWidget, Whole, checked
@@ -36,6 +38,7 @@ SETTINGS = SLIDERS | {"mode": Choice("max", MODES), "position": POSITION}
 
 def square_input(shift: int) -> torch.Tensor:
     """The GRID × GRID input: zeros, with a SQUARE of ones moved ``shift`` columns right."""
+    shift = SETTINGS["shift"].check(shift, "shift")
     top, left, side = SQUARE
     X = torch.zeros(GRID, GRID, dtype=torch.float64)
     X[top : top + side, left + shift : left + shift + side] = 1.0
@@ -49,7 +52,8 @@ def pool_problem(size: tuple[int, int], window: int, padding: int) -> str | None
     and the window fits inside the padded map (k ≤ n + 2p). Same text as
     ``poolProblem`` in convmath.js.
     """
-    k, p = window, padding
+    size = as_pair(size, "size", minimum=1)
+    k, p = check_int(window, "window", 1), check_int(padding, "padding", 0)
     if 2 * p > k:
         return (
             f"Padding {p} is more than half the window {k}: pooling needs p ≤ k/2 "
@@ -68,19 +72,39 @@ def pool_problem(size: tuple[int, int], window: int, padding: int) -> str | None
 
 
 def pool(Y: torch.Tensor, mode: str, window: int, stride: int, padding: int) -> torch.Tensor:
-    """Max or mean pooling of the 2-D map Y with convlab.kernels (PyTorch's defaults)."""
+    """Max or mean pooling of the 2-D map Y with convlab.kernels (PyTorch's defaults).
+
+    The window, stride and padding are within the sliders' ranges, as in the widget; an
+    impossible window or padding raises a ValueError that says why, as PyTorch refuses it.
+    """
+    check_tensor(Y, "Y", {2: "(H, W)"})
+    mode = SETTINGS["mode"].check(mode, "mode")
+    window, stride, padding = checked(
+        SLIDERS, window=window, stride=stride, padding=padding
+    ).values()
+    problem = pool_problem(tuple(Y.shape), window, padding)
+    if problem:
+        raise ValueError(f"window: {problem}")
     layer = max_pool2d if mode == "max" else avg_pool2d
     return layer(Y[None], window, stride=stride, padding=padding)[0]
 
 
 def pool_call(mode: str, window: int, stride: int, padding: int) -> str:
     """The PyTorch layer with these settings: ``nn.MaxPool2d(...)`` or ``nn.AvgPool2d(...)``."""
+    mode = SETTINGS["mode"].check(mode, "mode")
+    window, stride = check_int(window, "window", 1), check_int(stride, "stride", 1)
+    padding = check_int(padding, "padding", 0)
     name = "MaxPool2d" if mode == "max" else "AvgPool2d"
     return f"nn.{name}(kernel_size={window}, stride={stride}, padding={padding})"
 
 
 def changed(a: torch.Tensor, b: torch.Tensor) -> int:
     """How many cells of two equally shaped maps differ."""
+    for name, t in (("a", a), ("b", b)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name}: expected a torch.Tensor, got {type(t).__name__}")
+    if a.shape != b.shape:
+        raise ValueError(f"b: expected the shape of a, {tuple(a.shape)}, got {tuple(b.shape)}")
     return int((a != b).sum())
 
 
@@ -102,6 +126,12 @@ class Pooling:
 
 def window_text(mode: str, row: int, col: int, values: tuple[float, ...], result: float) -> str:
     """One pooled cell spelled out: ``P[0, 1] = max(0, 1, 0, −∞) = 1``, or the mean's sum."""
+    mode = SETTINGS["mode"].check(mode, "mode")
+    row, col = check_int(row, "row", 0), check_int(col, "col", 0)
+    if isinstance(values, str) or not isinstance(values, Sequence) or not values:
+        raise TypeError(f"values: expected a non-empty list of numbers, got {values!r}")
+    values = tuple(check_real(v, f"values[{i}]") for i, v in enumerate(values))
+    result = check_real(result, "result")
 
     def show(v: float) -> str:
         return "−∞" if v == float("-inf") else format_number(v).replace("-", "−")

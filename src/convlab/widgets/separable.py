@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from convlab.checks import check_int
 from convlab.counting import (
     conv2d_macs,
     conv2d_params,
@@ -31,21 +32,27 @@ SETTINGS = {
 
 
 def valid_groups(in_channels: int, out_channels: int) -> list[int]:
-    """The values ``groups`` may take: the divisors of gcd(m, n), from 1 (standard) up."""
+    """The values ``groups`` may take: the divisors of gcd(m, n), from 1 (standard) up.
+
+    m and n are within the sliders' range (1 to 512), as in the widget.
+    """
+    checked(SETTINGS, in_channels=in_channels, out_channels=out_channels)
     common = math.gcd(in_channels, out_channels)
     return [g for g in range(1, common + 1) if common % g == 0]
 
 
 def groups_kind(in_channels: int, groups: int) -> str:
     """What a convolution with these groups is called."""
+    in_channels = check_int(in_channels, "in_channels", 1)
+    groups = check_int(groups, "groups", 1)
     if groups == 1:
         return "standard"
     return "depthwise" if groups == in_channels else "grouped"
 
 
 def groups_rule(in_channels: int, out_channels: int) -> str:
-    """The rule for ``groups`` in words, with the numbers filled in."""
-    m, n = in_channels, out_channels
+    """The rule for ``groups`` in words, with the numbers filled in (m, n from 1 to 512)."""
+    m, n = checked(SETTINGS, in_channels=in_channels, out_channels=out_channels).values()
     common = math.gcd(m, n)
     choices = ", ".join(map(str, valid_groups(m, n)))
     rule = (
@@ -60,8 +67,10 @@ def groups_rule(in_channels: int, out_channels: int) -> str:
 
 
 def groups_problem(in_channels: int, out_channels: int, groups: int) -> str | None:
-    """Why ``groups`` does not fit these channels, or None."""
-    m, n = in_channels, out_channels
+    """Why ``groups`` does not fit these channels, or None (each from 1 to 512)."""
+    m, n, groups = checked(
+        SETTINGS, in_channels=in_channels, out_channels=out_channels, groups=groups
+    ).values()
     if m % groups == 0 and n % groups == 0:
         return None
     bad = [
@@ -78,7 +87,7 @@ def groups_problem(in_channels: int, out_channels: int, groups: int) -> str | No
 
 def ratio_text(out_channels: int, kernel: int) -> str:
     """The ratio with the numbers filled in: ``1/n + 1/k² = 1/64 + 1/9 = 0.127``."""
-    n, k = out_channels, kernel
+    n, k = check_int(out_channels, "out_channels", 1), check_int(kernel, "kernel", 1)
     ratio = separable_ratio(n, k)
     return (
         f"1/n + 1/k² = 1/{n} + 1/{k * k} = {format_sig(1 / n)} + {format_sig(1 / (k * k))} "

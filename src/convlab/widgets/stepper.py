@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
+from convlab.checks import check_int
 from convlab.kernels import convolve2d, corr2d
 from convlab.widgets._assets import bundle, stylesheet
 from convlab.widgets._settings import POSITION, Choice, Grid, SettingsWidget, checked
@@ -26,6 +27,9 @@ SETTINGS = {
 
 def size_problem(nh: int, nw: int, kh: int, kw: int) -> str | None:
     """Why a kh×kw kernel cannot slide over an nh×nw input (words and numbers), or None."""
+    nh, nw, kh, kw = (
+        check_int(v, name, 1) for v, name in ((nh, "nh"), (nw, "nw"), (kh, "kh"), (kw, "kw"))
+    )
     for axis, n, k in (("row", nh, kh), ("column", nw, kw)):
         if k > n:
             return (

@@ -10,19 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from numbers import Real
 
-from convlab.checks import check_int, check_number, is_int
-
-
-def _real(value: object, name: str) -> float:
-    """A real number (numpy scalars too, never a bool) as a float; inf and NaN allowed."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    try:
-        return float(value)
-    except OverflowError:  # an int too large for a float
-        return math.inf if value > 0 else -math.inf
+from convlab.checks import check_int, check_number, check_real, is_int
 
 
 def _special(value: float) -> str | None:
@@ -43,7 +32,7 @@ def _whole(value: float) -> str:
 
 def format_number(value: float) -> str:
     """Integers as they are, other numbers rounded to at most 3 decimals."""
-    value = _real(value, "value")
+    value = check_real(value, "value")
     if _special(value):
         return _special(value)
     if value.is_integer():
@@ -74,7 +63,7 @@ def _pairs(terms: object) -> list[tuple[float, float]]:
     for i, term in enumerate(terms):
         if not isinstance(term, Sequence) or isinstance(term, str) or len(term) != 2:
             raise TypeError(f"terms[{i}]: expected a pair (x, k) of numbers, got {term!r}")
-        pairs.append((_real(term[0], f"terms[{i}]"), _real(term[1], f"terms[{i}]")))
+        pairs.append((check_real(term[0], f"terms[{i}]"), check_real(term[1], f"terms[{i}]")))
     return pairs
 
 
@@ -88,7 +77,7 @@ def format_matrix(rows: Sequence[Sequence[float]]) -> str:
     for i, row in enumerate(rows):
         if isinstance(row, str) or not isinstance(row, Sequence):
             raise TypeError(f"rows[{i}]: expected a row of numbers, got {type(row).__name__}")
-        numbers = (format_number(_real(v, f"rows[{i}][{j}]")) for j, v in enumerate(row))
+        numbers = (format_number(check_real(v, f"rows[{i}][{j}]")) for j, v in enumerate(row))
         lines.append("[" + ", ".join(numbers) + "]")
     return "[" + ", ".join(lines) + "]"
 
@@ -118,7 +107,7 @@ def format_sig(value: float, digits: int = 3) -> str:
     Numbers of 1000 or more are rounded to whole numbers. Same rule as
     ``formatSig`` in ``convmath.js``.
     """
-    value = _real(value, "value")
+    value = check_real(value, "value")
     digits = check_int(digits, "digits", 1, 17)
     if value == 0:
         return "0"
@@ -139,7 +128,7 @@ def format_sig(value: float, digits: int = 3) -> str:
 
 def format_short(value: float) -> str:
     """3 significant digits, as ``formatShort`` in convmath.js: 0.0333, 25, 4.37e-4, 2.05e7."""
-    value = _real(value, "value")
+    value = check_real(value, "value")
     if value == 0:
         return "0"
     if _special(value):
