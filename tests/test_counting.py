@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from bounded import cost_of
 from hypothesis import given
 from hypothesis import strategies as st
 from jsmath import run_js
 from torch import nn
 
-from convlab import counting
+from convlab import counting, kernels
 from convlab.widgets import ParameterCounter
 from convlab.widgets.params import (
     MAX_CHANNELS,
@@ -307,20 +312,56 @@ def test_texts_in_js_match_python():
     assert run_js(cases) == expected
 
 
-def test_conv2d_macs_matches_a_direct_count():
-    """Count the multiply-adds by running the loop version and counting each product."""
-    import itertools
+class CountedTensor(torch.Tensor):
+    """A tensor that counts the numbers every elementwise product made from it holds."""
 
-    c_i, c_o, k_h, k_w, m_h, m_w = 3, 4, 2, 3, 5, 6
-    products = sum(
-        1
-        for _ in itertools.product(
-            range(c_o), range(m_h), range(m_w), range(c_i), range(k_h), range(k_w)
-        )
-    )
-    assert counting.conv2d_macs(c_i, c_o, (k_h, k_w), (m_h, m_w)) == products
+    products = 0
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        result = super().__torch_function__(func, types, args, kwargs or {})
+        if func in (torch.mul, torch.Tensor.mul, torch.Tensor.__mul__, torch.Tensor.__rmul__):
+            CountedTensor.products += result.numel()
+        return result
+
+
+@pytest.mark.parametrize(
+    ("c_i", "c_o", "k", "n"),
+    [(3, 4, (2, 3), (6, 8)), (2, 3, 2, 3), (3, 2, 1, 3), (3, 4, 3, 7), (1, 1, 4, 4), (2, 5, 1, 1)],
+)
+def test_conv2d_macs_is_what_the_loop_multiplies(c_i, c_o, k, n):
+    """Run the loop corr2d_multi_out on counting tensors: every product it makes is
+    counted as it happens, and the loop's output is PyTorch's."""
+    k_h, k_w = k if isinstance(k, tuple) else (k, k)
+    n_h, n_w = n if isinstance(n, tuple) else (n, n)
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(c_i, n_h, n_w, generator=g, dtype=torch.float64)
+    K = torch.randn(c_o, c_i, k_h, k_w, generator=g, dtype=torch.float64)
+    CountedTensor.products = 0
+    Y = kernels.corr2d_multi_out(X.as_subclass(CountedTensor), K.as_subclass(CountedTensor))
+    torch.testing.assert_close(Y.as_subclass(torch.Tensor), F.conv2d(X[None], K)[0])
+    output = (n_h - k_h + 1, n_w - k_w + 1)
+    assert counting.conv2d_macs(c_i, c_o, k, output) == CountedTensor.products > 0
+    assert counting.counted_multiply_adds(c_i, c_o, k, n) == CountedTensor.products
     # Depthwise: each output channel sees one input channel.
     assert counting.conv2d_macs(4, 4, 3, 8, groups=4) == 4 * 1 * 9 * 64
+
+
+def test_counted_multiply_adds_refuses_a_long_loop_quickly():
+    cost = cost_of(
+        """
+        from convlab.counting import counted_multiply_adds
+        for args in [(64, 64, 3, 224), (10**30, 1, 1, 1), (1, 1, 3000, 6000)]:
+            try:
+                counted_multiply_adds(*args)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError(args)
+        counted_multiply_adds(1, 1, 3000, 3000)  # one window of 9,000,000 numbers, no copy of X
+        """
+    )
+    assert cost.error is None and cost.seconds < 1 and cost.mib < 150, cost
 
 
 @pytest.mark.parametrize(
@@ -335,3 +376,127 @@ def test_conv2d_macs_rejects_bad_arguments(kwargs, words):
     args = {"in_channels": 4, "out_channels": 6, "kernel_size": 3, "output_size": 8} | kwargs
     with pytest.raises(ValueError, match=words):
         counting.conv2d_macs(**args)
+
+
+# --- Huge numbers, numpy scalars and other awkward arguments ---------------------
+
+AWKWARD = [
+    None, True, False, 0, -1, 10**30, 2**63, 2**64 + 1, np.int64(2), np.int64(-3),
+    np.float32(0.5), 2.5, math.nan, math.inf, "a", "", [], [[]], (1, 2, 3), {}, object(),
+    torch.tensor(2.0), torch.tensor(3), torch.empty(0), np.ones(3), np.True_,
+]  # fmt: skip
+VALID = {
+    "image_inputs": {"height": 32, "width": 24, "channels": 3},
+    "dense_params": {"in_features": 100, "out_features": 10, "bias": True},
+    "conv2d_params": {"in_channels": 3, "out_channels": 16, "kernel_size": 3, "bias": True},
+    "conv2d_macs": {
+        "in_channels": 4, "out_channels": 8, "kernel_size": 3, "output_size": 30, "groups": 2,
+    },
+    "param_bytes": {"params": 1000, "bytes_per_param": 4},
+    "format_bytes": {"n_bytes": 14_400_000_000},
+    "dense_image_weights": {"height": 8, "width": 6},
+    "shared_weights": {"height": 8, "width": 6},
+    "local_weights": {"delta": 1},
+    "grouped_params": {
+        "in_channels": 4, "out_channels": 8, "kernel_size": 3, "groups": 2, "bias": True,
+    },
+    "separable_macs": {"in_channels": 4, "out_channels": 8, "kernel_size": 3, "output_size": 10},
+    "separable_params": {"in_channels": 4, "out_channels": 8, "kernel_size": 3, "bias": True},
+    "separable_ratio": {"out_channels": 8, "kernel_size": 3},
+    "conv2d_output_size": {"input_size": 8, "kernel_size": 3, "stride": 1, "padding": 0},
+    "conv2d_cost": {
+        "in_channels": 3, "out_channels": 4, "kernel_size": 3, "input_size": 8,
+        "stride": 1, "padding": 0, "bias": True,
+    },
+    "counted_multiply_adds": {
+        "in_channels": 2, "out_channels": 3, "kernel_size": 2, "input_size": 4,
+    },
+}  # fmt: skip
+
+
+def plain(value):
+    """What an accepted awkward value means: numpy scalars are their Python values."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@given(
+    function=st.sampled_from(sorted(VALID)),
+    which=st.integers(0, 10),
+    value=st.sampled_from(AWKWARD),
+)
+def test_counts_answer_as_with_plain_ints_or_name_the_argument(function, which, value):
+    fn = getattr(counting, function)
+    kwargs = dict(VALID[function])
+    name = list(kwargs)[which % len(kwargs)]
+    kwargs[name] = value
+    try:
+        got = fn(**kwargs)
+    except (ValueError, TypeError) as error:  # named: the argument, or one its rule ties it to
+        assert str(error).startswith(tuple(f"{n}:" for n in kwargs)), error
+        assert name in str(error) or str(error).startswith(f"{name}:"), error
+        return
+    # Accepted: the answer of the same call with plain Python values, and exact ints.
+    assert got == fn(**{k: plain(v) for k, v in kwargs.items()})
+    numbers = got.values() if isinstance(got, dict) else [got]
+    for number in numbers:
+        items = number if isinstance(number, tuple) else (number,)
+        assert all(type(item) in (int, float, str) for item in items), got
+
+
+huge = st.integers(1, 10**40) | st.sampled_from([2**63, 2**64 + 1, 10**30 + 1])
+
+
+@given(a=huge, b=huge, c=huge, k=st.integers(1, 5) | huge, bias=st.booleans())
+def test_huge_counts_are_exact(a, b, c, k, bias):
+    """Every count is the exact product (a float would round away the last digits)."""
+    assert counting.image_inputs(a, b, c) == a * b * c
+    assert counting.dense_params(a, b, bias) == a * b + b * bias
+    assert counting.conv2d_params(a, b, (k, c), bias) == b * a * k * c + b * bias
+    assert counting.conv2d_macs(a, b, k, (c, a)) == a * b * k * k * c * a
+    assert counting.conv2d_macs(a * k, b * k, 1, 1, groups=k) == a * b * k
+    assert counting.grouped_params(a * k, b * k, 1, groups=k, bias=bias) == a * b * k + b * k * bias
+    assert counting.dense_image_weights(a, b) == (a * b) ** 2
+    assert counting.shared_weights(a, b) == (2 * a - 1) * (2 * b - 1)
+    assert counting.local_weights(a) == (2 * a + 1) ** 2
+    assert counting.param_bytes(a, b) == a * b
+    assert counting.conv2d_output_size((a + k, c + k), k, 1, 0) == (a + 1, c + 1)
+    assert counting.separable_macs(a, b, k, c) == k * k * a * c * c + a * b * c * c
+    cost = counting.conv2d_cost(a, b, 1, c, bias=bias)
+    assert cost["macs"] == a * b * c * c and cost["params"] == a * b + b * bias
+    assert counting.separable_ratio(a, k) == pytest.approx(1 / a + 1 / (k * k))
+
+
+def test_the_group_rule_is_written_the_same_way_for_any_size():
+    with pytest.raises(ValueError, match=re.escape("(4 / 3 = 1.33 is not whole)")):
+        counting.conv2d_macs(4, 6, 3, 5, groups=3)
+    with pytest.raises(ValueError, match=re.escape("/ 3 = 3.33e+399 is not whole")):
+        counting.conv2d_macs(10**400, 6, 3, 5, groups=3)
+
+
+def read_bytes(text: str) -> int:
+    """format_bytes' text back to bytes (an independent parser)."""
+    number, unit = text.split(" ")
+    scale = 1000 ** ["B", "kB", "MB", "GB", "TB", "PB"].index(unit)
+    return Fraction(number) * scale
+
+
+@given(
+    st.integers(0, 10**21)
+    | st.integers(0, 10**400)
+    | st.sampled_from([999_500, 999_499, 10**18, 10**18 - 1])
+)
+def test_format_bytes_is_within_half_its_last_digit(n):
+    text = counting.format_bytes(n)
+    number, unit = text.split(" ")
+    scale = 1000 ** ["B", "kB", "MB", "GB", "TB", "PB"].index(unit)
+    digits = number.replace(".", "").lstrip("0")
+    decimals = len(number.partition(".")[2])
+    # At most 3 significant digits (whole numbers from 100 on), and the unit is the largest
+    # that leaves at least 1 (PB has no larger unit to go to).
+    assert len(digits) <= 3 or "." not in number
+    assert Fraction(number) >= 1 or n == 0 or unit == "B"
+    assert Fraction(number) < 1000 or unit == "PB"
+    # The text is n rounded to its last digit (half up): 0.5 of that digit away at most,
+    # plus float rounding in the digits a float holds.
+    half = Fraction(scale, 2 * 10**decimals)
+    assert abs(read_bytes(text) - n) <= half * (1 + Fraction(1, 10**9))

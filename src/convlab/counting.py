@@ -4,18 +4,24 @@ A dense layer gives every output its own weight for every input, so its size
 grows with the image. A convolutional layer shares one small kernel across all
 positions, so its size does not depend on the image at all. These functions put
 numbers on that, and on each step of the derivation from one to the other.
+
+Every count is an exact Python int, however large the arguments (numpy ints
+are turned into Python ints first, so nothing wraps around at 2⁶³).
 """
 
 from __future__ import annotations
 
-from convlab.checks import as_pair, check_int
+from decimal import Decimal
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from convlab.checks import as_pair, check_bool, check_int
+from convlab.kernels import corr2d_multi_out
 
 BYTES_PER_FLOAT32 = 4
-
-
-def _check_bias(bias: object) -> None:
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias: expected True or False, got {type(bias).__name__} {bias!r}")
+MAX_COUNTED_WINDOWS = 20_000  # windows counted_multiply_adds lets the loop visit (~17 µs each)
+MAX_COUNTED_PRODUCTS = 10**7  # numbers those windows multiply (40 MB for the largest one)
 
 
 def image_inputs(height: int, width: int | None = None, channels: int = 3) -> int:
@@ -30,7 +36,7 @@ def dense_params(in_features: int, out_features: int, bias: bool = True) -> int:
     """Parameters of a dense layer, as ``nn.Linear`` holds them: in · out weights + out biases."""
     in_features = check_int(in_features, "in_features", minimum=1)
     out_features = check_int(out_features, "out_features", minimum=1)
-    _check_bias(bias)
+    bias = check_bool(bias, "bias")
     return in_features * out_features + (out_features if bias else 0)
 
 
@@ -48,7 +54,7 @@ def conv2d_params(
     in_channels = check_int(in_channels, "in_channels", minimum=1)
     out_channels = check_int(out_channels, "out_channels", minimum=1)
     k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
-    _check_bias(bias)
+    bias = check_bool(bias, "bias")
     return out_channels * in_channels * k_h * k_w + (out_channels if bias else 0)
 
 
@@ -72,9 +78,13 @@ def conv2d_macs(
     groups = check_int(groups, "groups", minimum=1)
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % groups:
+            try:
+                quotient = f"{channels / groups:.3g}"
+            except OverflowError:  # beyond a float: the same digits from exact decimals
+                quotient = f"{Decimal(channels) / Decimal(groups):.3g}"
             raise ValueError(
                 f"groups: {groups} groups must divide {name} = {channels} "
-                f"({channels} / {groups} = {channels / groups:.3g} is not whole)"
+                f"({channels} / {groups} = {quotient} is not whole)"
             )
     return out_channels * (in_channels // groups) * k_h * k_w * m_h * m_w
 
@@ -90,14 +100,19 @@ def format_bytes(n_bytes: int) -> str:
     """A memory size in decimal units with about 3 significant digits: ``'14.4 GB'``.
 
     Decimal (1 kB = 1000 bytes), as disk and camera makers count; 14.4 GB is
-    13.4 GiB. The same rule as ``formatBytes`` in ``convmath.js``.
+    13.4 GiB. The same rule as ``formatBytes`` in ``convmath.js``. From 1000 PB
+    on the number is whole and rounded exactly, however large (a float would
+    overflow).
     """
     n_bytes = check_int(n_bytes, "n_bytes", minimum=0)
     units = ("B", "kB", "MB", "GB", "TB", "PB")
     power = 0
     while power < len(units) - 1 and n_bytes >= 1000 ** (power + 1):
         power += 1
-    value = n_bytes / 1000**power
+    unit = 1000**power
+    if n_bytes >= 1000 * unit:  # past the last unit: whole numbers, half up
+        return f"{(2 * n_bytes + unit) // (2 * unit)} {units[power]}"
+    value = n_bytes / unit
     decimals = 0 if value >= 100 else 1 if value >= 10 else 2
     scale = 10**decimals
     rounded = int(value * scale + 0.5) / scale  # half up, like JS Math.round
@@ -160,11 +175,10 @@ def grouped_params(
     Each output channel only sees the m / groups input channels of its group, so
     every kernel is groups times thinner than in a standard convolution.
     """
-    conv2d_macs(in_channels, out_channels, kernel_size, 1, groups)  # checks the arguments
-    k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
-    _check_bias(bias)
-    weights = out_channels * (in_channels // groups) * k_h * k_w
-    return weights + (out_channels if bias else 0)
+    # On a 1×1 output every weight makes one multiply-add: the count is the weights.
+    weights = conv2d_macs(in_channels, out_channels, kernel_size, 1, groups)
+    bias = check_bool(bias, "bias")
+    return weights + (check_int(out_channels, "out_channels", minimum=1) if bias else 0)
 
 
 def separable_macs(
@@ -248,6 +262,9 @@ def conv2d_cost(
     The parameters do not depend on the image; the multiply-adds,
     c_i·c_o·k_h·k_w·m_h·m_w, grow with the output size m_h × m_w.
     """
+    in_channels = check_int(in_channels, "in_channels", minimum=1)
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    bias = check_bool(bias, "bias")
     m_h, m_w = conv2d_output_size(input_size, kernel_size, stride, padding)
     k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
     return {
@@ -258,28 +275,58 @@ def conv2d_cost(
     }
 
 
+class _ProductCounter(TorchFunctionMode):
+    """Counts the numbers that elementwise multiplications produce inside the ``with``."""
+
+    MULTIPLIES = frozenset({"mul", "mul_", "__mul__", "__rmul__", "__imul__"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.products = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if getattr(func, "__name__", "") in self.MULTIPLIES:
+            self.products += result.numel()
+        return result
+
+
 def counted_multiply_adds(
     in_channels: int,
     out_channels: int,
     kernel_size: int | tuple[int, int],
     input_size: int | tuple[int, int],
 ) -> int:
-    """The multiply-adds of the loop version (stride 1, no padding), counted one by one.
+    """The multiply-adds of the loop version (stride 1, no padding), counted as it runs.
 
-    A check on the formula that does not use it: walk every output channel, output
-    cell, input channel and kernel tap, exactly as ``corr2d_multi_out`` does, and
-    add 1 for every product.
+    A check on the formula that does not use it: run ``kernels.corr2d_multi_out``
+    itself and add up the numbers every elementwise product it computes holds.
+    Its inputs are zeros that take no memory (one zero, expanded), but the
+    loop takes microseconds per window, so it is run for at most
+    ``MAX_COUNTED_WINDOWS`` windows (c_o · c_i · m_h · m_w) and
+    ``MAX_COUNTED_PRODUCTS`` products; ``conv2d_macs`` counts any layer.
     """
     c_i = check_int(in_channels, "in_channels", minimum=1)
     c_o = check_int(out_channels, "out_channels", minimum=1)
     k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
-    m_h, m_w = conv2d_output_size(input_size, (k_h, k_w))
-    count = 0
-    for _o in range(c_o):
-        for _i in range(m_h):
-            for _j in range(m_w):
-                for _c in range(c_i):
-                    for _a in range(k_h):
-                        for _b in range(k_w):
-                            count += 1
-    return count
+    n_h, n_w = as_pair(input_size, "input_size", minimum=1)
+    m_h, m_w = conv2d_output_size((n_h, n_w), (k_h, k_w))
+    windows = c_o * c_i * m_h * m_w
+    if windows > MAX_COUNTED_WINDOWS:
+        raise ValueError(
+            f"input_size: the loop visits c_o·c_i·m_h·m_w = {c_o}·{c_i}·{m_h}·{m_w} = "
+            f"{windows:,} windows here; counted_multiply_adds runs it for at most "
+            f"{MAX_COUNTED_WINDOWS:,} (conv2d_macs counts any layer)"
+        )
+    products = windows * k_h * k_w
+    if products > MAX_COUNTED_PRODUCTS:
+        raise ValueError(
+            f"kernel_size: the loop multiplies windows·k_h·k_w = {windows:,}·{k_h}·{k_w} = "
+            f"{products:,} numbers here; counted_multiply_adds runs it for at most "
+            f"{MAX_COUNTED_PRODUCTS:,} (conv2d_macs counts any layer)"
+        )
+    zero = torch.zeros(1)
+    X, K = zero.expand(c_i, n_h, n_w), zero.expand(c_o, c_i, k_h, k_w)
+    with _ProductCounter() as counter:
+        corr2d_multi_out(X, K)
+    return counter.products
