@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import re
+
+import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from convlab.timing import interleaved_medians, median_seconds, torch_threads
 
@@ -50,3 +56,61 @@ def test_bad_arguments(bad):
         median_seconds(lambda: None, repeats=bad)
     with pytest.raises(ValueError, match="n"), torch_threads(bad):
         pass
+
+
+AWKWARD = [
+    None, True, 0, -1, 10**30, 2**63, np.int64(2), np.float32(0.5), 2.5, math.nan, "a", [],
+    {}, object(), torch.tensor(2.0), torch.empty(0), np.ones(3),
+]  # fmt: skip
+
+
+@given(value=st.sampled_from(AWKWARD))
+def test_repeats_and_threads_take_ints_in_range_or_name_the_argument(value):
+    calls = []
+    for call, name in [
+        (lambda: median_seconds(lambda: calls.append(1), repeats=value), "repeats"),
+        (lambda: interleaved_medians({"a": lambda: calls.append(1)}, repeats=value), "repeats"),
+        (lambda: torch_threads(value), "n"),
+    ]:
+        calls.clear()
+        try:
+            result = call()
+        except (ValueError, TypeError) as error:
+            assert str(error).startswith(f"{name}:"), error
+            assert not calls  # refused before anything ran
+            continue
+        assert int(value) == value and not isinstance(value, bool)
+        if name == "n":
+            before = torch.get_num_threads()
+            with result:
+                assert torch.get_num_threads() == value
+            assert torch.get_num_threads() == before
+        else:
+            assert len(calls) == value + 1  # the warm-up and the repeats
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: median_seconds(3), TypeError, "run: expected a function to call, got int 3"),
+        (lambda: median_seconds(None), TypeError, "run: expected a function to call, got None"),
+        (lambda: interleaved_medians([lambda: None]), TypeError, "runs: expected a dict"),
+        (
+            lambda: interleaved_medians({"a": lambda: None, "b": 2}),
+            TypeError,
+            "runs: the entry 'b': expected a function to call, got int 2",
+        ),
+        (lambda: median_seconds(lambda: None, 10**30), ValueError, "repeats: must be from 1 to"),
+        (lambda: torch_threads(10**30), ValueError, "n: must be from 1 to 1024"),
+        (lambda: torch_threads(2.0), TypeError, "n: expected an int, got float 2.0"),
+    ],
+)
+def test_awkward_arguments_get_clear_errors(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_torch_threads_refuses_when_called_not_when_entered():
+    with pytest.raises(ValueError, match="^n: "):
+        torch_threads(0)  # no ``with``: the error comes at once
+    assert torch_threads(np.int64(1)) is not None
