@@ -210,7 +210,9 @@ def test_pair_of_wrong_length(case: Case) -> None:
     (lambda: corr2d(ones(3, 3), ones(2, 0)), ["K", "empty", "(2, 0)"]),
     (lambda: conv2d(ones(2, 0, 4), W), ["X", "empty", "(2, 0, 4)"]),
     (lambda: conv2d(X, ones(0, 2, 3, 3)), ["W", "empty", "(0, 2, 3, 3)"]),
-    (lambda: max_pool2d(ones(0, 1, 4, 4), 2), ["X", "empty", "(0, 1, 4, 4)"]),
+    (lambda: max_pool2d(ones(1, 4, 0, 4), 2), ["X", "empty", "(1, 4, 0, 4)"]),
+    (lambda: conv2d(ones(0, 0, 4, 4), W), ["X", "empty", "(0, 0, 4, 4)"]),
+    (lambda: conv2d(ones(2, 2, 4, 0), W), ["X", "empty", "(2, 2, 4, 0)"]),
     (lambda: corr2d_multi_in(ones(0, 3, 3), ones(0, 2, 2)), ["X", "empty"]),
 )
 def test_empty_tensors(case: Case) -> None:
@@ -268,13 +270,44 @@ def test_wrong_type_of_argument(case: Case) -> None:
     (lambda: conv2d(X, W, bias=[1.0, 2.0, 3.0]), ["bias", "torch.Tensor", "list"]),
     (lambda: max_pool2d(None, 2), ["X", "torch.Tensor", "NoneType"]),
     (lambda: corr2d(ones(3, 3, dtype=torch.bool), K), ["X", "torch.bool"]),
-    (lambda: conv2d(X.to(torch.complex64), W), ["X", "torch.complex64"]),
+    (lambda: corr2d(ones(3, 3), K.to(torch.uint16)), ["K", "torch.uint16", "int64"]),
+    (lambda: corr2d_multi_in(X.to(torch.float8_e5m2), ones(2, 2, 2)), ["X", "float8"]),
+    (lambda: conv2d(X.to(torch.complex64), W), ["X", "torch.complex64", "PyTorch", "accepts"]),
+    (lambda: conv2d(X.bool(), W.bool()), ["X", "torch.bool", "PyTorch's conv2d refuses it too"]),
+    (lambda: conv2d(X, W.to(torch.uint32)), ["W", "torch.uint32"]),
+    (lambda: conv2d(X.to_sparse(), W), ["X", "dense", "sparse"]),
 )
 def test_not_a_tensor_of_real_numbers(case: Case) -> None:
     check(TypeError, case)
 
 
+@cases(
+    (lambda: conv2d(X, W.double()), ["W", "torch.float64", "X's torch.float32", "mixed"]),
+    (lambda: conv2d(X, W, bias=ones(3).half()), ["bias", "torch.float16", "torch.float32"]),
+    (lambda: conv2d(X.int(), W.int(), dilation=2), ["dilation", "torch.int32", "int64"]),
+)
+def test_what_pytorch_refuses_too(case: Case) -> None:
+    check(TypeError, case)
+
+
+@cases(
+    (
+        lambda: conv2d(X, W, padding=10**5),
+        ["padding, stride, dilation", "3×200002×200002", "2147483648", "refused before allocating"],
+    ),
+    (lambda: conv2d(ones(0, 2, 4, 4), W, padding=10**5), ["1×3×200002×200002"]),
+)
+def test_results_too_big_to_compute(case: Case) -> None:
+    check(ValueError, case)
+
+
 def test_valid_numpy_ints_are_accepted() -> None:
     """Arguments computed with numpy are ints too; only bools and floats are refused."""
     assert conv2d(X, W, stride=np.int64(2)).shape == (3, 1, 1)
+    assert conv2d(X, W, padding=(np.uint8(1), np.int16(0))).shape == (3, 4, 2)
     assert output_size(np.int64(8), 3) == 6
+
+
+def test_a_batch_of_no_images_is_not_empty_input() -> None:
+    """PyTorch answers a batch of no images with no outputs, and so does conv2d."""
+    assert conv2d(ones(0, 2, 4, 4), W).shape == (0, 3, 2, 2)

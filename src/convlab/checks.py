@@ -125,25 +125,116 @@ def as_pair(value: object, name: str, minimum: int) -> Pair:
     return int(items[0]), int(items[1])
 
 
-def check_tensor(tensor: object, name: str, layouts: Mapping[int, str]) -> None:
-    """A non-empty tensor of real numbers whose number of axes is a key of ``layouts``.
+# The dtypes PyTorch multiplies and adds on the CPU: its convolution computes with
+# these and refuses bool, float8 and the unsigned types wider than 8 bits.
+REAL_DTYPES = frozenset(
+    {
+        torch.float16,
+        torch.bfloat16,
+        torch.float32,
+        torch.float64,
+        torch.uint8,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+    }
+)
+REAL_DTYPE_NAMES = "float16, bfloat16, float32, float64, uint8, int8, int16, int32 or int64"
+
+
+def check_tensor(
+    tensor: object, name: str, layouts: Mapping[int, str], empty_batch: bool = False
+) -> None:
+    """A non-empty dense tensor of real numbers whose number of axes is a key of ``layouts``.
 
     ``layouts`` maps each allowed number of axes to the meaning of the axes,
     e.g. ``{3: "(C, H, W)", 4: "(N, C, H, W)"}``, so the message can say what
-    was expected.
+    was expected. With ``empty_batch``, a tensor of the largest layout may hold
+    no item on its first (batch) axis, as PyTorch's layers allow.
     """
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{name}: expected a torch.Tensor, got {type(tensor).__name__}")
-    if tensor.dtype == torch.bool or tensor.is_complex():
-        raise TypeError(f"{name}: expected real numbers (a float or int dtype), got {tensor.dtype}")
+    if tensor.layout != torch.strided:
+        raise TypeError(f"{name}: expected a dense tensor, got layout {tensor.layout}")
+    if tensor.dtype not in REAL_DTYPES:
+        raise TypeError(f"{name}: expected real numbers ({REAL_DTYPE_NAMES}), got {tensor.dtype}")
     shape = tuple(tensor.shape)
     if tensor.dim() not in layouts:
         wanted = " or ".join(f"{n}-D {layout}" for n, layout in layouts.items())
         raise ValueError(
             f"{name}: expected a {wanted} tensor, got {tensor.dim()}-D with shape {shape}"
         )
-    if tensor.numel() == 0:
+    if tensor.numel() == 0 and not (empty_batch and len(shape) == max(layouts) and all(shape[1:])):
         raise ValueError(f"{name}: is empty (shape {shape}): every axis needs at least one element")
+
+
+def check_dtype(tensor: object, name: str, layer: str) -> None:
+    """A tensor's dtype is one PyTorch's ``layer`` (``'conv2d'``) computes with on the CPU.
+
+    Checked before ``check_tensor`` so that the message can say what PyTorch
+    does: it refuses bool, float8 and the unsigned types wider than 8 bits too,
+    but it accepts complex numbers, which convlab leaves out. Anything that is
+    not a tensor is left for ``check_tensor`` to report.
+    """
+    if isinstance(tensor, torch.Tensor) and tensor.dtype not in REAL_DTYPES:
+        torch_does = "accepts it, but convlab covers real numbers only"
+        if not tensor.is_complex():
+            torch_does = "refuses it too"
+        raise TypeError(
+            f"{name}: expected real numbers ({REAL_DTYPE_NAMES}), got {tensor.dtype}: "
+            f"PyTorch's {layer} {torch_does}"
+        )
+
+
+def check_same_dtype(layer: str, **tensors: torch.Tensor | None) -> torch.dtype:
+    """The tensors (``None`` skipped) share one dtype, as PyTorch's ``layer`` requires.
+
+    PyTorch's layers refuse a float32 input with float64 weights instead of
+    promoting; convlab's layers refuse the same calls. Returns the dtype.
+    """
+    (first, reference), *others = ((n, t) for n, t in tensors.items() if t is not None)
+    for name, tensor in others:
+        if tensor.dtype != reference.dtype:
+            raise TypeError(
+                f"{name}: dtype {tensor.dtype} differs from {first}'s {reference.dtype}: "
+                f"PyTorch's {layer} refuses mixed dtypes too; convert one, "
+                f"e.g. {name}.to({first}.dtype)"
+            )
+    return reference.dtype
+
+
+# The dtypes PyTorch's dilated convolution on the CPU computes with: not the
+# integer types narrower than 64 bits ("slow_conv_dilated" not implemented).
+DILATED_DTYPES = frozenset(
+    {torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int64}
+)
+
+
+def check_dilated_dtype(dtype: torch.dtype, dilation: Pair, layer: str) -> None:
+    """A dilation above 1 needs a dtype PyTorch's ``layer`` dilates: floats or int64."""
+    if dilation != (1, 1) and dtype not in DILATED_DTYPES:
+        raise TypeError(
+            f"dilation: {dilation} with {dtype} tensors: PyTorch's {layer} dilates only "
+            "float and int64 tensors and refuses this, so convlab does too; "
+            "convert with .long() or use dilation 1"
+        )
+
+
+MAX_ELEMENTS = 2**31  # 8 GiB of float32: more than any call of this course needs
+
+
+def check_result_size(shape: Sequence[int], cause: str) -> None:
+    """Refuse, before allocating anything, a result of more than ``MAX_ELEMENTS`` numbers.
+
+    ``cause`` names the arguments that make it so large, for the message.
+    """
+    elements = math.prod(shape)
+    if elements > MAX_ELEMENTS:
+        raise ValueError(
+            f"{cause}: the result would be {size_text(shape)} = {elements} elements, "
+            f"more than the {MAX_ELEMENTS} (2**31) convlab computes: refused before allocating"
+        )
 
 
 def check_channels(got: int, expected: int, source: str) -> None:

@@ -1,17 +1,31 @@
 """``conv2d``: the convolution layer of a CNN, vectorised.
 
-Pad, then pick one of three layouts by shape and groups, as a library does:
+First each axis is cut down to what the windows read (``cut_axis``): an output
+cell whose window lies wholly in the padding is just the bias, a kernel tap
+that only ever meets padding is dropped, and only the padding the remaining
+windows reach is added. So a huge padding, stride or dilation costs nothing.
+Then one of four layouts, chosen by shape and groups, as a library does:
 
-- im2col (small images): copy every window into a column of a matrix and
+- im2col (the default): copy every window into a column of a matrix and
   multiply it by the matrix of kernels: one matrix product computes every
-  output. Groups are one more batch axis of that product. A batch goes a few
-  images at a time, so the matrix stays a few MB, as PyTorch's own fallback does.
+  output. Groups are one more batch axis of that product. The matrix is made
+  a few images (or, for huge kernels, a few output rows) at a time, so that it
+  stays a few MB, as PyTorch's own fallback does.
 - one product per kernel tap (large inputs): the same sum cut into k_h·k_w
   matrix products on shifted views of the input, so nothing is copied; the
   k_h·k_w-fold copy of im2col would cost more than the arithmetic.
-- depthwise (one input channel per group) beyond tiny inputs: no matrix
-  product to speak of, so sum the k_h·k_w kernel taps, each a scaled shifted view.
+- depthwise (one input channel per group): no matrix product to speak of, so
+  sum the k_h·k_w kernel taps, each a scaled shifted view.
+- gathered im2col (padding far larger than the input, e.g. with a dilation
+  wider than the image): the same matrix, read by index from the input, so
+  that no padded copy is made.
+
+Each Python step of the two tap loops costs a few microseconds, so they are
+used only when each tap has enough work to pay for it; a huge kernel on a small
+input goes to im2col instead.
 """
+
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -20,28 +34,46 @@ from convlab.checks import (
     as_pair,
     check_bias,
     check_channels,
+    check_dilated_dtype,
+    check_dtype,
     check_fits,
     check_groups,
+    check_result_size,
+    check_same_dtype,
     check_tensor,
-    common_dtype,
     conv_padding,
 )
 
-from ._windows import flat_taps, im2col, pad2d, unflatten
-from .shapes import axis_output_size
+from ._windows import (
+    AxisCut,
+    cut_axis,
+    flat_taps,
+    gathered_im2col,
+    im2col,
+    pad2d,
+    tap_cells,
+    unflatten,
+)
 
 IntOrPair = int | tuple[int, int]
 
-# Largest im2col matrix worth copying, in elements (C·k_h·k_w·H'·W' per image,
-# times the images done at once): up to this size (8 MB of float32) the copy is
-# cheap and one big matrix product beats k_h·k_w small ones; beyond it, copying
-# costs more than multiplying.
+# Largest im2col matrix worth copying at once, in elements (C·k_h·k_w per output
+# cell, times the cells and images done at once): up to this size (8 MB of
+# float32) the copy is cheap and one big matrix product beats k_h·k_w small ones;
+# beyond it, copying costs more than multiplying.
 IM2COL_LIMIT = 2**21
-# Depthwise, the product reuses no copied number, so the copy pays on tiny inputs only.
-DEPTHWISE_IM2COL_LIMIT = 2**16
+# Numbers one kernel tap must touch (images × channels × output cells) for a tap
+# loop to pay for its Python step of a few microseconds per tap.
+TAP_WORK = 2**12
 # Bytes of running sums the depthwise loop gives each thread at a time: with
 # the inputs they read, they fit in one core's level-2 cache.
 CACHE_BYTES = 2**19
+# Padding that would make the padded input more than this many times both im2col's
+# matrix and the numbers the call reads and writes is left out: the matrix is
+# then gathered by index.
+PADDING_WASTE = 4
+# PyTorch computes these in float32 and rounds the result once.
+HALF_FLOATS = (torch.float16, torch.bfloat16)
 
 
 def conv2d(
@@ -55,68 +87,209 @@ def conv2d(
 ) -> torch.Tensor:
     """Cross-correlate X with the kernels W, like ``torch.nn.functional.conv2d``.
 
-    X is (C, H, W) or (N, C, H, W); W is (C_out, C/groups, k_h, k_w); bias is
-    (C_out,). ``padding`` is an int, a pair, ``'valid'`` (no padding) or
+    X is (C, H, W) or (N, C, H, W) (N may be 0); W is (C_out, C/groups, k_h, k_w);
+    bias is (C_out,). ``padding`` is an int, a pair, ``'valid'`` (no padding) or
     ``'same'`` (output as large as the input; needs stride 1). The output is
     (C_out, H', W') or (N, C_out, H', W') with H' = ``output_size(H, k_h, ...)``.
+
+    dtypes follow PyTorch on the CPU: float32 and float64; float16 and bfloat16,
+    computed in float32 and rounded once, as PyTorch does; int8 to int64 and
+    uint8, whose sums wrap around as PyTorch's do (PyTorch dilates none of them but
+    int64, and convlab refuses the same dilations). X, W and bias must share one
+    dtype: PyTorch refuses to mix them, and so does convlab. bool, float8 and the
+    unsigned types wider than 8 bits are refused, as PyTorch does; complex numbers
+    are refused although PyTorch accepts them.
+
+    Where convlab differs: it refuses, before allocating, a result of more than
+    2**31 numbers (PyTorch tries and runs out of memory), and it answers for
+    arguments beyond PyTorch's 64-bit integers (a stride of 10**30 on a single
+    output cell). Padding cells are zeros that may be skipped, so where a
+    window covers padding and a weight is infinite or NaN the output may be the
+    sum without those zeros, not NaN (0·∞): PyTorch's own answer there depends
+    on which of its kernels runs.
     """
-    check_tensor(X, "X", {3: "(C, H, W)", 4: "(N, C, H, W)"})
+    check_dtype(X, "X", "conv2d")
+    check_tensor(X, "X", {3: "(C, H, W)", 4: "(N, C, H, W)"}, empty_batch=True)
     check_tensor(W, "W", {4: "(C_out, C_in/groups, k_h, k_w)"})
     stride = as_pair(stride, "stride", minimum=1)
     dilation = as_pair(dilation, "dilation", minimum=1)
     c_out, c_group, k_h, k_w = W.shape
-    kernel = (k_h, k_w)
-    pads = conv_padding(padding, kernel, stride, dilation)
-    c_in = X.shape[-3]
+    pads = conv_padding(padding, (k_h, k_w), stride, dilation)
+    *batch, c_in, height, width = X.shape
     groups = check_groups(groups, c_in, c_out)
     check_channels(c_in, c_group * groups, f"W.shape[1] × groups = {c_group} × {groups}")
     check_bias(bias, c_out)
-    check_fits("W", kernel, X.shape[-2:], (pads[0] + pads[1], pads[2] + pads[3]), dilation)
+    dtype = check_same_dtype("conv2d", X=X, W=W, bias=bias)
+    if X.numel():  # PyTorch answers a batch of no images without dilating anything
+        check_dilated_dtype(dtype, dilation, "conv2d")
+    rows = cut_axis(height, k_h, stride[0], dilation[0], pads[0], pads[1])
+    cols = cut_axis(width, k_w, stride[1], dilation[1], pads[2], pads[3])
+    if rows.out < 1 or cols.out < 1:  # the kernel does not fit: say where
+        padded = (pads[0] + pads[1], pads[2] + pads[3])
+        check_fits("W", (k_h, k_w), (height, width), padded, dilation)
+    # A batch of no images gives an empty result, as in PyTorch; one image must fit.
+    check_result_size((max([1, *batch]), c_out, rows.out, cols.out), "padding, stride, dilation")
 
-    batched = X.dim() == 4
-    if not batched:
-        X = X.unsqueeze(0)
-    dtype = common_dtype(X, W) if bias is None else common_dtype(X, W, bias)
-    X, W = pad2d(X.to(dtype), pads), W.to(dtype)
-    h_out = axis_output_size(X.shape[-2], k_h, stride[0], 0, dilation[0])
-    w_out = axis_output_size(X.shape[-1], k_w, stride[1], 0, dilation[1])
-    columns = c_in * k_h * k_w * h_out * w_out  # numbers im2col copies per image
-    depthwise = c_group == 1 and groups == c_out  # output channel o reads input channel o
-    if depthwise and len(X) * columns > DEPTHWISE_IM2COL_LIMIT:
-        Y = _depthwise(X, W, stride, dilation)
-    elif columns > IM2COL_LIMIT:
-        Y = _per_tap(X, W, stride, dilation, groups)
-    elif len(X) * columns <= IM2COL_LIMIT:  # the whole batch at once (no split to pay for)
-        Y = _im2col(X, W, stride, dilation, groups).unflatten(-1, (h_out, w_out))
-    else:  # im2col on as many images at a time as keep the column matrix within the limit
-        parts = X.split(IM2COL_LIMIT // columns)
-        Y = torch.cat([_im2col(part, W, stride, dilation, groups) for part in parts])
-        Y = Y.unflatten(-1, (h_out, w_out))
-    if bias is not None:
-        Y = Y + bias.to(dtype).reshape(1, c_out, 1, 1)
-    return Y if batched else Y.squeeze(0)
+    X = X if batch else X.unsqueeze(0)
+    if dtype in HALF_FLOATS:
+        X, W = X.float(), W.float()
+        bias = None if bias is None else bias.float()
+    if rows.whole and cols.whole and X.shape[0]:  # nothing to cut: the common case
+        out = (rows.out, cols.out)
+        Y = _convolve(X, W, bias, pads, stride, dilation, groups, out)
+    else:
+        Y = _convolve_cut(X, W, bias, rows, cols, groups)
+    Y = Y if batch else Y.squeeze(0)
+    return Y if Y.dtype == dtype else Y.to(dtype)
 
 
-def _im2col(
-    X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair, groups: int
+def _convolve_cut(
+    X: torch.Tensor,
+    W: torch.Tensor,
+    bias: torch.Tensor | None,
+    rows: AxisCut,
+    cols: AxisCut,
+    groups: int,
 ) -> torch.Tensor:
-    """Copy every window into a column ("im2col"), then one matrix product per group.
+    """Convolve only what the windows read; the cells that read padding only get the bias."""
+    n, c_out = X.shape[0], W.shape[0]
+    if n and rows.count and cols.count:
+        X = X[..., rows.lo : rows.hi, cols.lo : cols.hi]
+        W = W[..., rows.tap : rows.tap + rows.taps, cols.tap : cols.tap + cols.taps]
+        pads = (rows.before, rows.after, cols.before, cols.after)
+        stride, dilation = (rows.stride, cols.stride), (rows.dilation, cols.dilation)
+        Y = _convolve(X, W, None, pads, stride, dilation, groups, (rows.count, cols.count))
+    else:  # no output cell reads the input: keep X and W in autograd's graph, with 0 added
+        Y = X.flatten()[:0].sum() + W.flatten()[:0].sum()
+    full = Y.new_zeros(n, c_out, rows.out, cols.out)
+    if Y.dim():
+        full[..., rows.first : rows.first + rows.count, cols.first : cols.first + cols.count] = Y
+    else:
+        full = full + Y
+    return full if bias is None else full + bias.reshape(c_out, 1, 1)
+
+
+def _convolve(
+    X: torch.Tensor,
+    W: torch.Tensor,
+    bias: torch.Tensor | None,
+    pads: tuple[int, int, int, int],
+    stride: Pair,
+    dilation: Pair,
+    groups: int,
+    out: Pair,
+) -> torch.Tensor:
+    """Pick the layout for X (n, c, h, w) surrounded by ``pads`` zeros, whose output
+    is ``out`` (h' × w'). Returns (n, c_out, h', w')."""
+    n, c, h, w = X.shape
+    c_out, c_group, k_h, k_w = W.shape
+    taps, cells = k_h * k_w, out[0] * out[1]
+    columns = c * taps * cells  # numbers im2col copies per image
+    if any(pads):
+        # Padding worth leaving out: more numbers than PADDING_WASTE times both
+        # the column matrix and what the call reads and writes.
+        padded = n * c * (h + pads[0] + pads[1]) * (w + pads[2] + pads[3])
+        if padded > PADDING_WASTE * max(n * columns, X.numel() + n * c_out * cells + W.numel()):
+            return _gathered(X, W, bias, pads, stride, dilation, groups, out)
+        X = pad2d(X, pads)
+    if taps > 1 and n * c * cells >= TAP_WORK:  # enough work per tap for a tap loop
+        if c_group == 1 and c_out == groups:  # depthwise: output channel o reads input channel o
+            return _depthwise(X, W, bias, stride, dilation)
+        if columns > IM2COL_LIMIT:
+            return _per_tap(X, W, bias, stride, dilation, groups)
+    kernel = (k_h, k_w)
+    if n * columns <= IM2COL_LIMIT:  # the whole batch at once: no parts to pay for
+        return _product(W, im2col(X, kernel, stride, dilation), bias, groups, out)
+    span = (dilation[0] * (k_h - 1) + 1, dilation[1] * (k_w - 1) + 1)
+
+    def columns_of(images: slice, ys: range, xs: range) -> torch.Tensor:
+        # The rows and columns of X that output rows ys and columns xs read.
+        top, bottom = ys.start * stride[0], (ys.stop - 1) * stride[0] + span[0]
+        left, right = xs.start * stride[1], (xs.stop - 1) * stride[1] + span[1]
+        return im2col(X[images, :, top:bottom, left:right], kernel, stride, dilation)
+
+    return _in_parts(columns_of, W, bias, groups, n, out)
+
+
+def _product(
+    W: torch.Tensor, columns: torch.Tensor, bias: torch.Tensor | None, groups: int, out: Pair
+) -> torch.Tensor:
+    """im2col's matrix product: (n, C·k_h·k_w, h'·w') columns -> (n, c_out, h', w').
 
     Column (y, x) holds the c·k_h·k_w inputs that output cell (y, x) sees; row o of
     the kernel matrix holds output channel o's c·k_h·k_w weights. Their product is
-    every output at once, computed by the library's tuned matrix multiply.
-    Returns (n, c_out, h'·w').
+    every output at once, computed by the library's tuned matrix multiply. Groups
+    are one more batch axis of that product: rows run channel by channel, so each
+    group's rows are one block of them.
     """
-    c_out, _, k_h, k_w = W.shape
-    columns = im2col(X, (k_h, k_w), stride, dilation)  # (n, c·k_h·k_w, h'·w')
-    # Rows run channel by channel, so each group's rows are one block of them.
-    columns = columns.unflatten(1, (groups, -1))  # (n, groups, c/groups·k_h·k_w, h'·w')
-    rows = W.reshape(groups, c_out // groups, -1)
-    return (rows @ columns).flatten(1, 2)
+    c_out = W.shape[0]
+    if groups == 1:
+        Y = torch.matmul(W.reshape(c_out, -1), columns)
+    else:
+        kernels = W.reshape(groups, c_out // groups, -1)
+        Y = (kernels @ columns.unflatten(1, (groups, -1))).flatten(1, 2)
+    if bias is not None:
+        Y = Y.add_(bias.reshape(c_out, 1))
+    return Y.unflatten(-1, out)
+
+
+def _in_parts(
+    columns_of: Callable[[slice, range, range], torch.Tensor],
+    W: torch.Tensor,
+    bias: torch.Tensor | None,
+    groups: int,
+    n: int,
+    out: Pair,
+) -> torch.Tensor:
+    """im2col's product on as many images, output rows and columns at a time as keep
+    the column matrix within ``IM2COL_LIMIT``: a huge kernel goes a few rows, or a
+    few cells, at a time. ``columns_of(images, ys, xs)`` gives the column matrix
+    of output rows ``ys`` and columns ``xs``."""
+    c_out, h_out, w_out = W.shape[0], *out
+    per_cell = W[0].numel() * groups  # C·k_h·k_w numbers per output cell
+    images = max(1, IM2COL_LIMIT // (per_cell * h_out * w_out))
+    rows = h_out if images > 1 else max(1, IM2COL_LIMIT // (per_cell * w_out))
+    cols = w_out if rows > 1 else max(1, IM2COL_LIMIT // per_cell)
+    Y = W.new_empty(n, c_out, h_out, w_out)
+    for first in range(0, n, images):
+        for y in range(0, h_out, rows):
+            for x in range(0, w_out, cols):
+                ys, xs = range(y, min(y + rows, h_out)), range(x, min(x + cols, w_out))
+                columns = columns_of(slice(first, first + images), ys, xs)
+                part = _product(W, columns, None, groups, (len(ys), len(xs)))
+                Y[first : first + images, :, y : ys.stop, x : xs.stop] = part
+    return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
+
+
+def _gathered(
+    X: torch.Tensor,
+    W: torch.Tensor,
+    bias: torch.Tensor | None,
+    pads: tuple[int, int, int, int],
+    stride: Pair,
+    dilation: Pair,
+    groups: int,
+    out: Pair,
+) -> torch.Tensor:
+    """im2col with the matrix gathered by index (``gathered_im2col``), for padding far
+    larger than the input: a padded copy of X would be mostly zeros."""
+    k_h, k_w = W.shape[-2:]
+    rows = tap_cells(X.shape[-2], k_h, stride[0], dilation[0], pads[0], out[0])
+    cols = tap_cells(X.shape[-1], k_w, stride[1], dilation[1], pads[2], out[1])
+
+    def columns_of(images: slice, ys: range, xs: range) -> torch.Tensor:
+        return gathered_im2col(X[images], rows[:, ys.start : ys.stop], cols[:, xs.start : xs.stop])
+
+    return _in_parts(columns_of, W, bias, groups, X.shape[0], out)
 
 
 def _per_tap(
-    X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair, groups: int
+    X: torch.Tensor,
+    W: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: Pair,
+    dilation: Pair,
+    groups: int,
 ) -> torch.Tensor:
     """im2col's matrix product cut into k_h·k_w pieces, one per kernel tap.
 
@@ -132,32 +305,52 @@ def _per_tap(
     taps, shape = flat_taps(X, (k_h, k_w), stride, dilation)
     # (n·groups, c_out/groups, c/groups, k_h, k_w): the same kernels for every image.
     weights = W.unflatten(0, (groups, c_out // groups)).repeat(n, 1, 1, 1, 1)
-    Y = X.new_zeros(n * groups, c_out // groups, taps[0][2].shape[-1])
+    h_out, w_out, width = shape
+    Y = X.new_zeros(n * groups, c_out // groups, (h_out - 1) * width + w_out)
     for i, j, inputs in taps:  # inputs: (n·groups, c/groups, L)
         Y.baddbmm_(weights[..., i, j], inputs)
-    return unflatten(Y.reshape(n, c_out, -1), shape)
+    Y = unflatten(Y.reshape(n, c_out, -1), shape)
+    return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
 
 
-def _depthwise(X: torch.Tensor, W: torch.Tensor, stride: Pair, dilation: Pair) -> torch.Tensor:
+def _depthwise(
+    X: torch.Tensor, W: torch.Tensor, bias: torch.Tensor | None, stride: Pair, dilation: Pair
+) -> torch.Tensor:
     """One input channel per group: sum the k_h·k_w kernel taps, each a scaled view.
 
     A matrix product has nothing to multiply here (output channel o reads input
     channel o only), so each tap (i, j) just adds W[o, 0, i, j] × the inputs it
-    meets (``flat_taps``). That is k_h·k_w passes over the running sums; done on
-    a block of channels at a time, small enough to stay in the CPU's cache, the
-    passes read the sums from cache instead of from memory.
+    meets (``flat_taps``: one slice of each image, laid out as one long row).
+    That is k_h·k_w passes over the running sums; done on a block of channels at
+    a time, small enough to stay in the CPU's cache, the passes read the sums
+    from cache instead of from memory.
     """
     c_out, _, k_h, k_w = W.shape
     n = X.shape[0]
-    # One row per image and channel: (n·c, H, W), and each row's own kernel.
+    # One row per image and channel: (n·c, H·W), and each row's own kernel.
     taps, shape = flat_taps(X.flatten(0, 1), (k_h, k_w), stride, dilation)
-    weights = W.repeat(n, 1, 1, 1)  # (n·c, 1, k_h, k_w)
-    Y = X.new_zeros(n * c_out, taps[0][2].shape[-1])
+    weights = W.reshape(1, c_out, k_h * k_w).expand(n, c_out, k_h * k_w).reshape(n * c_out, -1)
+    weights = weights.t().unsqueeze(-1)  # (taps, n·c, 1)
+    h_out, w_out, width = shape
+    Y = X.new_zeros(n * c_out, (h_out - 1) * width + w_out)
     # PyTorch splits each step between its threads, each on its own core's cache.
     block_bytes = CACHE_BYTES * torch.get_num_threads()
     rows = max(1, block_bytes // (Y.element_size() * Y.shape[-1]))
-    for first in range(0, n * c_out, rows):
-        block = slice(first, first + rows)
-        for i, j, inputs in taps:
-            Y[block].addcmul_(inputs[block], weights[block, :, i, j])
-    return unflatten(Y.unflatten(0, (n, c_out)), shape)
+    if rows >= len(Y):  # one block: no slicing to pay for
+        for (_, _, inputs), weight in zip(taps, one_by_one(weights), strict=True):
+            Y.addcmul_(inputs, weight)
+    else:
+        taps = list(taps)  # views, reused by every block
+        for first in range(0, n * c_out, rows):
+            block = slice(first, first + rows)
+            for (_, _, inputs), weight in zip(taps, one_by_one(weights), strict=True):
+                Y[block].addcmul_(inputs[block], weight[block])
+    Y = unflatten(Y.unflatten(0, (n, c_out)), shape)
+    return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
+
+
+def one_by_one(rows: torch.Tensor, at_once: int = 256) -> Iterator[torch.Tensor]:
+    """``rows.unbind(0)``, a few hundred views at a time: as quick, without holding
+    one tensor object per tap of a huge kernel."""
+    for part in rows.split(at_once):
+        yield from part.unbind(0)
