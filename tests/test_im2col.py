@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bounded import cost_of
 from hypothesis import given
 from hypothesis import strategies as st
 from jsmath import run_module_js
@@ -121,6 +125,185 @@ def test_bad_arguments_get_clear_errors(call, words):
     with pytest.raises(ValueError, match=r".") as err:
         call()
     assert words in str(err.value)
+
+
+# --- awkward arguments, huge numbers, the memory limit -------------------------
+
+AWKWARD = [
+    None, True, False, 0, -1, 10**30, 2**63, np.int64(2), np.float32(0.5), 2.5, math.nan,
+    math.inf, "a", "", [], [[]], (1, 2, 3), {}, object(), torch.tensor(2.0), torch.empty(0),
+    torch.empty(0, 1, 3, 3), torch.full((1, 1, 3, 3), math.nan),
+    torch.ones(2, 3, 3, dtype=torch.float16), torch.ones(2, 3, 3, dtype=torch.int64),
+    torch.ones(3, 3, dtype=torch.bool), torch.ones(1, 3, 3, dtype=torch.complex64),
+    np.ones((1, 3, 3)),
+]  # fmt: skip
+awkward = st.sampled_from(AWKWARD)
+pairs = st.integers(1, 4) | st.tuples(st.integers(1, 4), st.integers(1, 4))
+HUGE = st.sampled_from([10**30, 2**63, (1, 10**30)])
+
+
+def unfold_reference(X, kernel, stride, dilation):
+    """F.unfold in float64 (it has no integer kernels), back in X's dtype."""
+    batch = X.dim() == 4
+    X4 = X if batch else X[None]
+    pair = lambda v: tuple(v) if isinstance(v, tuple) else (v, v)  # noqa: E731
+    size = X.shape[-2:]
+    # PyTorch's ints are 64-bit: give it the input's size for a longer stride.
+    stride = tuple(min(s, n) for s, n in zip(pair(stride), size, strict=True))
+    dilation = tuple(d if k > 1 else 1 for d, k in zip(pair(dilation), pair(kernel), strict=True))
+    columns = F.unfold(X4.double(), pair(kernel), stride=stride, dilation=dilation)
+    columns = columns.to(X.dtype)
+    return columns if batch else columns[0]
+
+
+@st.composite
+def calls(draw, valid: dict, spoilers: dict):
+    """Keyword arguments: all valid, or (two times in three) one of them spoilt."""
+    kwargs = {name: draw(strategy) for name, strategy in valid.items()}
+    name = draw(st.sampled_from([None, *valid]))
+    if name is not None:
+        kwargs[name] = draw(spoilers.get(name, awkward))
+    return kwargs
+
+
+small_pairs = st.integers(1, 3) | st.tuples(st.integers(1, 3), st.integers(1, 3))
+
+
+@given(
+    calls(
+        {
+            "X": st.sampled_from(
+                [torch.arange(243.0).reshape(3, 9, 9) % 7, torch.ones(2, 1, 9, 9)]
+            ),
+            "kernel": small_pairs,
+            "stride": small_pairs,
+            "dilation": small_pairs,
+        },
+        {"kernel": awkward | HUGE, "stride": awkward | HUGE, "dilation": awkward | HUGE},
+    )
+)
+def test_im2col_is_unfold_or_names_the_argument(kwargs):
+    X, kernel, stride, dilation = kwargs.values()
+    try:
+        got = im2col(X, kernel, stride, dilation)
+    except (ValueError, TypeError) as error:
+        assert str(error).startswith(("X:", "kernel_size:", "stride:", "dilation:")), error
+        return
+    assert torch.equal(got, unfold_reference(X, kernel, stride, dilation))
+
+
+@given(
+    dtype=st.sampled_from([torch.float64, torch.float32, torch.float16, torch.int64, torch.int8]),
+    batch=st.sampled_from([None, 0, 2]),
+    channels=st.integers(1, 3),
+    out_channels=st.integers(1, 3),
+    k=pairs,
+    stride=pairs | HUGE,
+    dilation=st.integers(1, 2),
+    seed=st.integers(0, 2**16),
+)
+def test_conv2d_im2col_in_every_dtype_is_conv2d(
+    dtype, batch, channels, out_channels, k, stride, dilation, seed
+):
+    g = torch.Generator().manual_seed(seed)
+    k_h, k_w = k if isinstance(k, tuple) else (k, k)
+    h, w = dilation * (k_h - 1) + 3, dilation * (k_w - 1) + 2
+    X = torch.randint(-3, 4, (batch or 1, channels, h, w), generator=g).to(dtype)
+    W = torch.randint(-3, 4, (out_channels, channels, k_h, k_w), generator=g).to(dtype)
+    expected = F.conv2d(
+        X.double(), W.double(), stride=unfold_stride(stride, (h, w)), dilation=dilation
+    ).to(dtype)
+    if batch is None:
+        X, expected = X[0], expected[0]
+    if dilation > 1 and dtype == torch.int8:  # PyTorch's conv2d does not dilate it either
+        with pytest.raises(TypeError, match=re.escape("dilation: (2, 2) with torch.int8")):
+            conv2d_im2col(X, W, stride, dilation)
+        return
+    assert torch.equal(conv2d_im2col(X, W, stride, dilation), expected)
+
+
+def unfold_stride(stride, size):
+    pair = stride if isinstance(stride, tuple) else (stride, stride)
+    return tuple(min(s, n) for s, n in zip(pair, size, strict=True))
+
+
+@given(
+    calls(
+        {
+            "channels": st.integers(1, 4) | st.integers(1, 4).map(np.int64),
+            "size": st.integers(3, 8) | st.tuples(st.integers(3, 8), st.integers(3, 8)),
+            "kernel": small_pairs,
+            "stride": pairs,
+            "out_channels": st.integers(1, 5),
+        },
+        {
+            "channels": awkward | st.just(10**30),
+            "size": awkward | HUGE,
+            "kernel": awkward | HUGE,
+            "stride": awkward | HUGE,
+            "out_channels": awkward | st.just(10**30),
+        },
+    )
+)
+def test_im2col_sizes_count_the_matrix_or_name_the_argument(kwargs):
+    channels, size, kernel, stride, out_channels = kwargs.values()
+    try:
+        sizes = im2col_sizes(channels, size, kernel, stride, out_channels)
+    except (ValueError, TypeError) as error:
+        names = ("channels:", "size:", "kernel_size:", "stride:", "out_channels:")
+        assert str(error).startswith(names), error
+        return
+    pair = lambda v: tuple(int(x) for x in v) if isinstance(v, tuple) else (int(v), int(v))  # noqa: E731
+    (h, w), (k_h, k_w), (s_h, s_w) = pair(size), pair(kernel), pair(stride)
+    channels, out_channels = int(channels), int(out_channels)
+    if max(h, w, channels) <= 10:  # small enough for PyTorch: the shape of unfold's matrix
+        X = torch.empty(1, channels, h, w, device="meta")
+        shape = F.unfold(X, (k_h, k_w), stride=(min(s_h, h), min(s_w, w))).shape
+        assert (sizes.rows, sizes.columns) == tuple(shape[1:])
+    else:  # huge: count by hand, in exact ints
+        columns = ((h - k_h) // s_h + 1) * ((w - k_w) // s_w + 1)
+        assert (sizes.rows, sizes.columns) == (channels * k_h * k_w, columns)
+    assert sizes.input_elements == channels * h * w
+    assert sizes.matrix_elements == sizes.rows * sizes.columns
+    assert sizes.macs == out_channels * sizes.matrix_elements
+    assert type(sizes.macs) is int
+    growth = sizes.growth
+    assert growth == math.inf or growth == pytest.approx(
+        sizes.matrix_elements / sizes.input_elements
+    )
+
+
+def test_the_users_im2col_examples():
+    with pytest.raises(TypeError, match=re.escape("channels: expected an int, got str 'a'")):
+        im2col_sizes("a", 6, 3)
+    with pytest.raises(ValueError, match=re.escape("channels: must be ≥ 1, got -2")):
+        im2col_sizes(-2, 6, 3)
+    with pytest.raises(TypeError, match=re.escape("out_channels: expected an int, got bool")):
+        im2col_sizes(2, 6, 3, out_channels=True)
+    with pytest.raises(ValueError, match=re.escape("W: the kernel (5×5) is larger than")):
+        conv2d_im2col(torch.ones(2, 4, 4), torch.ones(1, 2, 5, 5))
+    with pytest.raises(TypeError, match=re.escape("W: dtype torch.float64 differs from X's")):
+        conv2d_im2col(torch.ones(2, 4, 4), torch.ones(1, 2, 2, 2, dtype=torch.float64))
+    assert im2col_sizes(1, 10**300, 5 * 10**299).growth == math.inf
+
+
+def test_a_column_matrix_too_large_is_refused_before_it_is_made():
+    cost = cost_of(
+        """
+        import torch
+        from convlab.im2col import conv2d_im2col, im2col
+        X = torch.zeros(1, 3000, 3000)  # 36 MB; 30×30 windows would be 32 GB
+        for call in (lambda: im2col(X, 30), lambda: conv2d_im2col(X, torch.zeros(1, 1, 30, 30))):
+            try:
+                call()
+            except ValueError as error:
+                assert "refused before allocating" in str(error), error
+            else:
+                raise AssertionError("not refused")
+        im2col(X, 3, stride=10**30)  # one window: nothing to fear
+        """
+    )
+    assert cost.error is None and cost.seconds < 1 and cost.mib < 100, cost
 
 
 # --- the widget's compute function ------------------------------------------
