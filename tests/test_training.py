@@ -8,16 +8,19 @@ import random
 import re
 import shutil
 import subprocess
+from unittest.mock import patch
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bounded import cost_of
 from hypothesis import given
 from hypothesis import strategies as st
 from jsmath import run_js
 from torch import nn
 
-from convlab import kernels
+from convlab import kernels, training
 from convlab.training import (
     History,
     kernel_gradient,
@@ -547,3 +550,208 @@ def test_texts_and_number_format_in_js_match_python():
     expected += [rate_report(lr, lams).__dict__ for lr, lams in reports]
     expected += [stop_text(*s) for s in stops]
     assert run_js(calls) == expected
+
+
+# --- awkward arguments, the Hessian's limits and the largest stable rate ---------------
+
+AWKWARD = [
+    None, True, False, 0, -1, 10**30, 2**63, 2**64, np.int64(2), np.float32(0.5), 2.5,
+    math.nan, math.inf, -math.inf, "a", "", [], [[]], {}, object(), torch.tensor(2.0),
+    torch.empty(0), torch.empty(0, 2), torch.full((2, 2), math.nan),
+    torch.ones(3, 3, dtype=torch.float16), torch.ones(3, 3, dtype=torch.int64),
+    torch.ones(3, 3, dtype=torch.bool), torch.ones(3, 3, dtype=torch.complex64), np.ones((3, 3)),
+]  # fmt: skip
+LEARN_ARGS = {"X": X_OK, "Y": Y_OK, "kernel_size": (1, 2), "lr": 0.03, "steps": 3}
+
+
+@given(
+    name=st.sampled_from(
+        ["X", "Y", "kernel_size", "lr", "steps", "loss", "bias", "seed", "init", "init_bias"]
+        + ["stop_above", "dtype"]
+    ),
+    value=st.sampled_from(AWKWARD),
+)
+def test_learn_kernel_answers_or_names_the_argument(name, value):
+    try:
+        h = learn_kernel(**LEARN_ARGS | {name: value})
+    except (ValueError, TypeError) as error:
+        assert str(error).startswith(f"{name}:"), error
+        return
+    # Accepted: the same run as with the plain Python value PyTorch would take.
+    plain = value.item() if isinstance(value, np.generic) else value
+    expected = learn_kernel(**LEARN_ARGS | {name: plain})
+    torch.testing.assert_close(h.losses, expected.losses, equal_nan=True)
+    torch.testing.assert_close(h.kernels, expected.kernels, equal_nan=True)
+
+
+def test_every_seed_torch_takes_and_no_other():
+    X, Y = band()
+    top = learn_kernel(X, Y, (1, 2), 0.03, 1, seed=2**64 - 1)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(2**64 - 1)
+        start = nn.Conv2d(1, 1, (1, 2), bias=False).weight.detach()[0, 0]
+    assert torch.equal(top.kernels[0], start)
+    numpy_seed = learn_kernel(X, Y, (1, 2), 0.03, 1, seed=np.uint64(7))
+    assert torch.equal(numpy_seed.kernels, learn_kernel(X, Y, (1, 2), 0.03, 1, seed=7).kernels)
+    for seed, error in [(2**64, ValueError), (-1, ValueError), (1.0, TypeError), (True, TypeError)]:
+        with pytest.raises(error, match="^seed: "):
+            learn_kernel(X, Y, (1, 2), 0.03, 1, seed=seed)
+
+
+def test_a_history_too_large_to_keep_is_refused_before_training():
+    # 1001 kernels of 1500×1500 would be 2.25·10⁹ numbers.
+    cost = cost_of(
+        """
+        import torch
+        from convlab.training import learn_kernel
+        X = torch.zeros(1500, 1500)
+        learn_kernel(X, torch.zeros(1, 1), 1500, lr=0.1, steps=1000)
+        """
+    )
+    assert cost.error.startswith("ValueError: steps: the result would be"), cost
+    assert cost.seconds < 1 and cost.mib < 60, cost
+
+
+@given(
+    nh=st.integers(1, 40),
+    nw=st.integers(1, 9),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    loss=st.sampled_from(["sum", "mean"]),
+    bias=st.booleans() | st.just(np.bool_(True)),
+    block=st.sampled_from([1, 7, 64, 2**20]),
+    dtype=st.sampled_from([torch.float64, torch.float32, torch.float16, torch.int64]),
+    seed=st.integers(0, 2**16),
+)
+def test_loss_hessian_block_by_block_is_the_sum_over_all_windows(
+    nh, nw, kh, kw, loss, bias, block, dtype, seed
+):
+    """Any block size gives 2 Σ x xᵀ over F.unfold's windows (the reference), in float64."""
+    kh, kw = min(kh, nh), min(kw, nw)
+    g = torch.Generator().manual_seed(seed)
+    X = (torch.randn(nh, nw, generator=g) * 4).to(dtype)
+    x = F.unfold(X.double()[None, None], (kh, kw))[0].T  # one window per row
+    if bias:
+        x = torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], dim=1)
+    expected = 2 * x.T @ x / (len(x) if loss == "mean" else 1)
+    with patch.object(training, "BLOCK", block):
+        torch.testing.assert_close(loss_hessian(X, (kh, kw), loss, bias), expected)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: loss_hessian(X_OK, (1, 2), "sum", bias="no"), TypeError, "bias: expected True"),
+        (lambda: loss_hessian(X_OK, (1, 2), loss=None), TypeError, "loss: expected 'sum' or"),
+        (lambda: loss_hessian(X_OK, 2**63), ValueError, "kernel_size: the kernel"),
+        (
+            lambda: loss_hessian(torch.ones(80, 80), (64, 65)),
+            ValueError,
+            "kernel_size: a 64×65 kernel is 4,160 weights, a 4,160×4,160 Hessian",
+        ),
+        (
+            lambda: loss_hessian(torch.ones(4000, 4000), 20),
+            ValueError,
+            "X: summing x xᵀ over its 15,848,361 windows of 400 weights takes",
+        ),
+        (lambda: kernel_gradient(X_OK, torch.ones(2, 2, dtype=torch.bool)), TypeError, "residual"),
+        (
+            lambda: learn_kernel(X_OK, Y_OK, (1, 2), 0.1, 2, dtype="float32"),
+            TypeError,
+            "dtype: expected torch.float32 or torch.float64, got 'float32'",
+        ),
+    ],
+)
+def test_awkward_training_arguments_get_clear_errors(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_refused_hessians_cost_nothing():
+    cost = cost_of(
+        """
+        import torch
+        from convlab.training import loss_hessian
+        for size, kernel in [(80, (64, 65)), (4000, 20)]:
+            try:
+                loss_hessian(torch.zeros(size, size), kernel)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError("not refused")
+        """
+    )
+    assert cost.error is None and cost.seconds < 1 and cost.mib < 100, cost
+
+
+@given(
+    nh=st.integers(1, 12),
+    nw=st.integers(1, 12),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    dtype=st.sampled_from([torch.float64, torch.float32, torch.float16, torch.int64]),
+    seed=st.integers(0, 2**16),
+)
+def test_kernel_gradient_in_any_dtype_is_float64_autograd(nh, nw, kh, kw, dtype, seed):
+    kh, kw = min(kh, nh), min(kw, nw)
+    g = torch.Generator().manual_seed(seed)
+    X = (torch.randn(nh, nw, generator=g) * 3).to(dtype)
+    R = (torch.randn(nh - kh + 1, nw - kw + 1, generator=g) * 3).to(dtype)
+    K = torch.zeros(kh, kw, dtype=torch.float64, requires_grad=True)
+    Y_hat = F.conv2d(X.double()[None, None], K[None, None])[0, 0]
+    (grad,) = torch.autograd.grad((Y_hat * R.double()).sum() * 2, K)  # ∂/∂K of Σ 2·Ŷ·R
+    got = kernel_gradient(X, R)
+    assert got.dtype == dtype
+    tolerance = {torch.float16: 2e-2, torch.float32: 1e-5}.get(dtype, 1e-12)
+    torch.testing.assert_close(got.double(), grad, rtol=tolerance, atol=tolerance * 10)
+
+
+def test_largest_stable_lr_of_the_users_examples():
+    assert largest_stable_lr(torch.zeros(2, 2)) == math.inf  # a flat loss: no limit
+    assert largest_stable_lr(torch.zeros(1, 1, dtype=torch.int64)) == math.inf
+    with pytest.raises(ValueError, match=re.escape("hessian: has a negative eigenvalue, -1")):
+        largest_stable_lr(-torch.eye(2))
+    with pytest.raises(ValueError, match="hessian: expected a symmetric matrix"):
+        largest_stable_lr(torch.tensor([[1.0, 2.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="hessian: expected finite numbers"):
+        largest_stable_lr(torch.tensor([[math.inf]]))
+    with pytest.raises(ValueError, match=re.escape("hessian: expected a square matrix")):
+        largest_stable_lr(torch.ones(2, 3))
+    with pytest.raises(TypeError, match="hessian: expected a torch.Tensor"):
+        largest_stable_lr([[1.0]])
+    # A singular Hessian from loss_hessian: its 0 eigenvalue comes out as about -1e-14.
+    H = loss_hessian(torch.triu(torch.ones(6, 6)), (2, 2))
+    assert largest_stable_lr(H) == pytest.approx(2 / np.linalg.eigvalsh(H.numpy()).max())
+
+
+@given(
+    n=st.integers(1, 6),
+    rank=st.integers(0, 6),
+    dtype=st.sampled_from([torch.float64, torch.float32]),
+    negative=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_largest_stable_lr_is_two_over_numpys_largest_eigenvalue(n, rank, dtype, negative, seed):
+    g = torch.Generator().manual_seed(seed)
+    A = torch.randn(n, min(rank, n), generator=g, dtype=torch.float64)
+    H = A @ A.T  # positive semi-definite, rank ≤ rank
+    if negative:
+        H = H - 0.5 * torch.eye(n, dtype=torch.float64)
+    H = H.to(dtype)
+    eigenvalues = np.linalg.eigvalsh(H.double().numpy())
+    scale = max(1.0, np.abs(eigenvalues).max())
+    if eigenvalues.min() < -1e-3 * scale:
+        with pytest.raises(ValueError, match="^hessian: has a negative eigenvalue"):
+            largest_stable_lr(H)
+    elif eigenvalues.max() > 1e-3 * scale:
+        assert largest_stable_lr(H) == pytest.approx(2 / eigenvalues.max(), rel=1e-6)
+
+
+@given(st.sampled_from(AWKWARD))
+def test_largest_stable_lr_answers_or_names_hessian(value):
+    try:
+        lr = largest_stable_lr(value)
+    except (ValueError, TypeError) as error:
+        assert str(error).startswith("hessian:"), error
+        return
+    assert lr == 2 / np.linalg.eigvalsh(value.double().numpy()).max()
