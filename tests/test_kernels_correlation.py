@@ -1,5 +1,6 @@
 """corr2d and friends: the course's worked numbers, and agreement with PyTorch."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given
@@ -164,3 +165,81 @@ def test_1x1_matches_torch_and_the_loop(n_h, n_w, c_i, c_o, seed, dtype) -> None
     Y = corr2d_multi_in_out_1x1(X, K)
     assert_close(Y, F.conv2d(X[None], K)[0])
     assert_close(Y, corr2d_multi_out(X, K))
+
+
+# --- dtypes: the loops promote as ``X * K`` does, and refuse what PyTorch cannot compute
+
+
+REAL = [
+    torch.float64,
+    torch.float32,
+    torch.float16,
+    torch.bfloat16,
+    torch.int64,
+    torch.int32,
+    torch.int16,
+    torch.int8,
+    torch.uint8,
+]
+
+
+def small_ints(shape: tuple[int, ...], seed: int, dtype: torch.dtype) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 5, shape, generator=generator).to(dtype)
+
+
+@given(
+    sizes=input_and_kernel(),
+    seed=seeds,
+    x_dtype=st.sampled_from(REAL),
+    k_dtype=st.sampled_from(REAL),
+)
+def test_every_real_dtype_promotes_as_multiplication_does(sizes, seed, x_dtype, k_dtype) -> None:
+    (n_h, n_w), (k_h, k_w) = sizes
+    X = small_ints((2, n_h, n_w), seed, x_dtype)
+    K = small_ints((3, 2, k_h, k_w), seed + 1, k_dtype)
+    dtype = torch.promote_types(x_dtype, k_dtype)
+    # Small integers: every product and sum is exact in every dtype.
+    expected = F.conv2d(X[None].double(), K.double())[0].to(dtype)
+    for Y in (
+        corr2d_multi_out(X, K),
+        torch.stack([corr2d_multi_in(X, k) for k in K]),
+        torch.stack([sum(corr2d(x, k) for x, k in zip(X, ks, strict=True)) for ks in K]),
+    ):
+        assert Y.dtype == dtype
+        assert_close(Y, expected, rtol=0, atol=0)
+
+
+def test_integer_sums_wrap_around_as_in_torch() -> None:
+    X = torch.full((4, 4), 100, dtype=torch.int8)
+    K = torch.full((3, 3), 7, dtype=torch.int8)
+    assert torch.equal(corr2d(X, K), F.conv2d(X[None, None], K[None, None])[0, 0])
+
+
+@pytest.mark.parametrize(
+    "dtype", [torch.bool, torch.uint16, torch.uint64, torch.float8_e4m3fn, torch.complex64]
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, K: corr2d(X[0], K[0, 0]),
+        lambda X, K: convolve2d(X[0], K[0, 0]),
+        lambda X, K: corr2d_multi_in(X, K[0]),
+        lambda X, K: corr2d_multi_out(X, K),
+        lambda X, K: corr2d_multi_in_out_1x1(X, K[:, :, :1, :1]),
+    ],
+)
+def test_dtypes_without_arithmetic_are_refused(dtype, call) -> None:
+    X, K = torch.ones(2, 4, 4), torch.ones(3, 2, 2, 2)
+    for X_, K_ in ((X.to(dtype), K), (X, K.to(dtype))):
+        with pytest.raises(TypeError, match=str(dtype)):
+            call(X_, K_)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_nan_and_inf_spread_as_in_torch(bad) -> None:
+    X = torch.arange(30.0).reshape(5, 6)
+    X[2, 3] = bad
+    K = torch.tensor([[1.0, -1.0], [0.5, 0.0]])
+    expected = F.conv2d(X[None, None], K[None, None])[0, 0]
+    assert_close(corr2d(X, K), expected, equal_nan=True)

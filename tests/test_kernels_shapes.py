@@ -1,5 +1,7 @@
 """output_size: the course's worked numbers, and agreement with real outputs."""
 
+import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given
@@ -68,3 +70,52 @@ def test_output_size_matches_conv_and_pool_outputs(
     if all(2 * p <= k for p, k in zip(pair(padding), pair(kernel), strict=True)):
         pooled = max_pool2d(X, kernel, **args)
         assert tuple(pooled.shape[-2:]) == expected
+
+
+NUMPY_INTS = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
+
+
+@given(
+    n=st.integers(1, 100),
+    kernel=st.integers(1, 10),
+    stride=st.integers(1, 5),
+    padding=st.integers(0, 5),
+    dilation=st.integers(1, 5),
+    kind=st.sampled_from(NUMPY_INTS),
+)
+def test_numpy_ints_count_as_ints(n, kernel, stride, padding, dilation, kind) -> None:
+    if dilation * (kernel - 1) + 1 > n + 2 * padding:
+        return
+    expected = (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+    args = [kind(v) for v in (n, kernel, stride, padding, dilation)]
+    size = output_size(*args)
+    assert size == expected and type(size) is int
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(True, 3), (8, True), (8, 3, np.True_), (8, 3, 1, False), (8, 3, 1, 0, (1, True)), (8.0, 3)],
+)
+def test_bools_and_floats_are_not_sizes(args) -> None:
+    with pytest.raises(TypeError):
+        output_size(*args)
+
+
+@given(
+    n=st.integers(1, 10**40),
+    kernel=st.integers(1, 10**40),
+    stride=st.integers(1, 10**40),
+    padding=st.integers(0, 10**40),
+    dilation=st.integers(1, 10**40),
+)
+def test_huge_ints_give_the_exact_size_or_a_clear_error(
+    n, kernel, stride, padding, dilation
+) -> None:
+    """Plain integer arithmetic, as big as Python's ints: no overflow anywhere."""
+    span = dilation * (kernel - 1) + 1
+    if span > n + 2 * padding:
+        with pytest.raises(ValueError, match="kernel"):
+            output_size(n, kernel, stride, padding, dilation)
+    else:
+        expected = (n + 2 * padding - span) // stride + 1
+        assert output_size(n, kernel, stride, padding, dilation) == expected
