@@ -2,11 +2,14 @@
 
 nbval (run by the test command) re-executes every notebook and compares its
 outputs; these tests check what nbval does not: that the saved notebooks are
-complete and agree with the library.
+complete and agree with the library, and that the comparison hides nothing (only
+timing cells are left out, the sanitizer rewrites memory addresses alone, and no
+output prints a float to digits that another CPU would round differently).
 """
 
 from __future__ import annotations
 
+import configparser
 import importlib
 import json
 import re
@@ -22,6 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# A cell whose output nbval does not compare must time code or describe the machine.
+MEASURES = ("median_seconds", "speed.", "time_against_size", "torch.__config__", "measured")
+# A float printed to 8 or more decimals (a full repr such as 0.03333333333333333 or
+# 6.705522248573459e-10): its last digits depend on the CPU's order of the sums.
+LONG_DECIMALS = re.compile(r"\d\.\d{8,}")
 
 
 def load(path: Path) -> dict:
@@ -104,3 +112,42 @@ def test_chapter_corr2d_is_the_library_corr2d():
         )
         X, K = torch.randn(nh, nw, generator=g), torch.randn(kh, kw, generator=g)
         torch.testing.assert_close(corr2d(X, K), kernels.corr2d(X, K))
+
+
+def compared_texts(cell: dict) -> list[str]:
+    """The text outputs of a cell that nbval compares (none for an ignored cell)."""
+    if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+        return []
+    texts = []
+    for out in cell.get("outputs", []):
+        if out["output_type"] == "stream":
+            texts.append("".join(out["text"]))
+        elif "text/plain" in out.get("data", {}):
+            texts.append("".join(out["data"]["text/plain"]))
+    return texts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_only_measurements_escape_the_comparison(path):
+    """nbval compares every output except those of cells that time code or read the machine."""
+    for cell in code_cells(load(path)):
+        tags, text = cell.get("metadata", {}).get("tags", []), source(cell)
+        assert "nbval-skip" not in tags and "NBVAL_SKIP" not in text, text
+        if "nbval-ignore-output" in tags or "NBVAL_IGNORE_OUTPUT" in text:
+            assert any(word in text for word in MEASURES), f"ignored, yet measures nothing:\n{text}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_print_no_float_noise(path):
+    """Printed floats are rounded to what the chapter needs, never shown to their last digit."""
+    for cell in code_cells(load(path)):
+        for text in compared_texts(cell):
+            noise = LONG_DECIMALS.search(text)
+            assert noise is None, f"{noise.group()} in the output of\n{source(cell)}"
+
+
+def test_sanitizer_hides_only_memory_addresses():
+    """nbval may rewrite memory addresses before comparing, and nothing else: never a number."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    assert {config[name]["regex"] for name in config.sections()} == {"0x[0-9a-fA-F]+"}
