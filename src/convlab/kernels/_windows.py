@@ -21,7 +21,7 @@ kernel taps that ever meet the input, and the padding they reach.
 """
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import torch
@@ -106,14 +106,16 @@ def flat_taps(
     made one at a time, so that a kernel of many taps never holds them all.
     """
     (k_h, k_w), (s_h, s_w), (d_h, d_w) = kernel, stride, dilation
-    h_out = axis_output_size(X.shape[-2], k_h, s_h, 0, d_h)
-    w_out = axis_output_size(X.shape[-1], k_w, s_w, 0, d_w)
+    h_out, w_out, width = shape = flat_shape(X.shape[-2:], kernel, stride, dilation)
     s_h, s_w = (s_h if h_out > 1 else 1), (s_w if w_out > 1 else 1)
-    rows, cols = (h_out - 1) * s_h + d_h * (k_h - 1) + 1, (w_out - 1) * s_w + d_w * (k_w - 1) + 1
-    if (rows, cols) != X.shape[-2:]:
-        X = X[..., :rows, :cols]
-    X = pad2d(X, (0, -rows % s_h, 0, -cols % s_w))
-    width = X.shape[-1] // s_w
+    # The rows and columns read, rounded up to a multiple of the stride: cut from X
+    # where it has them, padded (by less than one stride) where it has not.
+    rows = -(-((h_out - 1) * s_h + d_h * (k_h - 1) + 1) // s_h) * s_h
+    cols = width * s_w
+    height, image_width = X.shape[-2:]
+    if rows < height or cols < image_width:
+        X = X[..., : min(rows, height), : min(cols, image_width)]
+    X = pad2d(X, (0, max(0, rows - height), 0, max(0, cols - image_width)))
     length = (h_out - 1) * width + w_out
 
     def taps() -> Iterator[tuple[int, int, torch.Tensor]]:
@@ -130,14 +132,31 @@ def flat_taps(
                 start = top * width + left
                 yield i, j, flat[..., start : start + length]
 
-    return taps(), (h_out, w_out, width)
+    return taps(), shape
+
+
+def flat_shape(
+    size: Sequence[int], kernel: Pair, stride: Pair, dilation: Pair
+) -> tuple[int, int, int]:
+    """``(h_out, w_out, width)`` of ``flat_taps`` on an image of ``size`` (H, W): the
+    output's size and the length of a row of the flattened phases."""
+    (k_h, k_w), (s_h, s_w), (d_h, d_w) = kernel, stride, dilation
+    h_out = axis_output_size(size[0], k_h, s_h, 0, d_h)
+    w_out = axis_output_size(size[1], k_w, s_w, 0, d_w)
+    s_w = s_w if w_out > 1 else 1  # one output column: any stride reads the same
+    return h_out, w_out, -(-((w_out - 1) * s_w + d_w * (k_w - 1) + 1) // s_w)
 
 
 def unflatten(Y: torch.Tensor, shape: tuple[int, int, int]) -> torch.Tensor:
-    """Turn flat outputs (..., L) from ``flat_taps`` back into (..., h_out, w_out)."""
+    """Turn flat outputs (..., L) from ``flat_taps`` back into (..., h_out, w_out).
+
+    Y may also hold whole rows, (..., h_out·width): then nothing is padded, and
+    nothing copied when the rows have no extra cells (width = w_out).
+    """
     h_out, w_out, width = shape
-    rows = F.pad(Y, (0, width - w_out)).unflatten(-1, (h_out, width))
-    return rows[..., :w_out].contiguous()
+    if Y.shape[-1] != h_out * width:
+        Y = F.pad(Y, (0, h_out * width - Y.shape[-1]))
+    return Y.unflatten(-1, (h_out, width))[..., :w_out].contiguous()
 
 
 class AxisCut(NamedTuple):
@@ -152,7 +171,7 @@ class AxisCut(NamedTuple):
     """
 
     out: int
-    whole: bool  # nothing cut: every cell and tap kept, all the padding, the same stride
+    whole: bool  # nothing cut: every cell and tap, all the padding and the stride kept
     first: int
     count: int
     tap: int
@@ -200,10 +219,9 @@ def cut_axis(n: int, k: int, stride: int, dilation: int, before: int, after: int
     # One output cell reads the same whatever the stride, one tap whatever the dilation.
     kept_stride, kept_dilation = (stride if count > 1 else 1), (dilation if taps > 1 else 1)
     pads = (max(0, before - start), max(0, end - last_cell))  # the padding still read
-    kept = (count, taps, *pads, kept_stride, kept_dilation)
     return AxisCut(
         out=out,
-        whole=kept == (out, k, before, after, stride, dilation),
+        whole=(count, taps, *pads, kept_stride) == (out, k, before, after, stride),
         first=first,
         count=count,
         tap=tap,

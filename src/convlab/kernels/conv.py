@@ -47,6 +47,7 @@ from convlab.checks import (
 from ._windows import (
     AxisCut,
     cut_axis,
+    flat_shape,
     flat_taps,
     gathered_im2col,
     im2col,
@@ -62,9 +63,13 @@ IntOrPair = int | tuple[int, int]
 # float32) the copy is cheap and one big matrix product beats k_h·k_w small ones;
 # beyond it, copying costs more than multiplying.
 IM2COL_LIMIT = 2**21
-# Numbers one kernel tap must touch (images × channels × output cells) for a tap
-# loop to pay for its Python step of a few microseconds per tap.
-TAP_WORK = 2**12
+# A tap loop pays for its Python step of a few microseconds per tap when each
+# tap touches TAP_WORK numbers (images × channels × output cells) per thread, or
+# an eighth of that when im2col's copy would be COPY_RUNS short rows per thread
+# or more (one per image, channel, tap and output row), each with a cost of its
+# own. Below, im2col costs less (measured on the benchmark's sweep).
+TAP_WORK = 2**15
+COPY_RUNS = 12_000
 # Bytes of running sums the depthwise loop gives each thread at a time: with
 # the inputs they read, they fit in one core's level-2 cache.
 CACHE_BYTES = 2**19
@@ -135,7 +140,7 @@ def conv2d(
         X, W = X.float(), W.float()
         bias = None if bias is None else bias.float()
     if rows.whole and cols.whole and X.shape[0]:  # nothing to cut: the common case
-        out = (rows.out, cols.out)
+        out, dilation = (rows.out, cols.out), (rows.dilation, cols.dilation)
         Y = _convolve(X, W, bias, pads, stride, dilation, groups, out)
     else:
         Y = _convolve_cut(X, W, bias, rows, cols, groups)
@@ -153,12 +158,16 @@ def _convolve_cut(
 ) -> torch.Tensor:
     """Convolve only what the windows read; the cells that read padding only get the bias."""
     n, c_out = X.shape[0], W.shape[0]
+    every_cell = rows.count == rows.out and cols.count == cols.out
     if n and rows.count and cols.count:
         X = X[..., rows.lo : rows.hi, cols.lo : cols.hi]
         W = W[..., rows.tap : rows.tap + rows.taps, cols.tap : cols.tap + cols.taps]
         pads = (rows.before, rows.after, cols.before, cols.after)
         stride, dilation = (rows.stride, cols.stride), (rows.dilation, cols.dilation)
-        Y = _convolve(X, W, None, pads, stride, dilation, groups, (rows.count, cols.count))
+        out = (rows.count, cols.count)
+        Y = _convolve(X, W, bias if every_cell else None, pads, stride, dilation, groups, out)
+        if every_cell:
+            return Y
     else:  # no output cell reads the input: keep X and W in autograd's graph, with 0 added
         Y = X.flatten()[:0].sum() + W.flatten()[:0].sum()
     full = Y.new_zeros(n, c_out, rows.out, cols.out)
@@ -192,10 +201,13 @@ def _convolve(
         if padded > PADDING_WASTE * max(n * columns, X.numel() + n * c_out * cells + W.numel()):
             return _gathered(X, W, bias, pads, stride, dilation, groups, out)
         X = pad2d(X, pads)
-    if taps > 1 and n * c * cells >= TAP_WORK:  # enough work per tap for a tap loop
+    threads = torch.get_num_threads()
+    work = n * c * cells  # numbers each kernel tap touches
+    if 8 * work >= TAP_WORK * threads:  # possibly enough work per tap for a tap loop
         if c_group == 1 and c_out == groups:  # depthwise: output channel o reads input channel o
-            return _depthwise(X, W, bias, stride, dilation)
-        if columns > IM2COL_LIMIT:
+            if work >= TAP_WORK * threads or n * c * taps * out[0] >= COPY_RUNS * threads:
+                return _depthwise(X, W, bias, stride, dilation)
+        elif taps > 1 and columns > IM2COL_LIMIT:
             return _per_tap(X, W, bias, stride, dilation, groups)
     kernel = (k_h, k_w)
     if n * columns <= IM2COL_LIMIT:  # the whole batch at once: no parts to pay for
@@ -306,9 +318,10 @@ def _per_tap(
     # (n·groups, c_out/groups, c/groups, k_h, k_w): the same kernels for every image.
     weights = W.unflatten(0, (groups, c_out // groups)).repeat(n, 1, 1, 1, 1)
     h_out, w_out, width = shape
-    Y = X.new_zeros(n * groups, c_out // groups, (h_out - 1) * width + w_out)
+    Y = X.new_zeros(n * groups, c_out // groups, h_out * width)  # whole rows, for unflatten
+    sums = Y[..., : (h_out - 1) * width + w_out]  # the cells the taps' slices cover
     for i, j, inputs in taps:  # inputs: (n·groups, c/groups, L)
-        Y.baddbmm_(weights[..., i, j], inputs)
+        sums.baddbmm_(weights[..., i, j], inputs)
     Y = unflatten(Y.reshape(n, c_out, -1), shape)
     return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
 
@@ -322,29 +335,23 @@ def _depthwise(
     channel o only), so each tap (i, j) just adds W[o, 0, i, j] × the inputs it
     meets (``flat_taps``: one slice of each image, laid out as one long row).
     That is k_h·k_w passes over the running sums; done on a block of channels at
-    a time, small enough to stay in the CPU's cache, the passes read the sums
+    a time, whose inputs and sums fit in the CPU's cache, the passes read them
     from cache instead of from memory.
     """
     c_out, _, k_h, k_w = W.shape
-    n = X.shape[0]
-    # One row per image and channel: (n·c, H·W), and each row's own kernel.
-    taps, shape = flat_taps(X.flatten(0, 1), (k_h, k_w), stride, dilation)
-    weights = W.reshape(1, c_out, k_h * k_w).expand(n, c_out, k_h * k_w).reshape(n * c_out, -1)
-    weights = weights.t().unsqueeze(-1)  # (taps, n·c, 1)
-    h_out, w_out, width = shape
-    Y = X.new_zeros(n * c_out, (h_out - 1) * width + w_out)
+    n, kernel = X.shape[0], (k_h, k_w)
+    X = X.flatten(0, 1)  # one image per image and channel: (n·c, H, W)
+    weights = W.reshape(c_out, k_h * k_w).repeat(n, 1).t().unsqueeze(-1)  # (taps, n·c, 1)
+    h_out, w_out, width = shape = flat_shape(X.shape[-2:], kernel, stride, dilation)
+    Y = X.new_zeros(n * c_out, h_out * width)  # whole rows, for unflatten
     # PyTorch splits each step between its threads, each on its own core's cache.
-    block_bytes = CACHE_BYTES * torch.get_num_threads()
-    rows = max(1, block_bytes // (Y.element_size() * Y.shape[-1]))
-    if rows >= len(Y):  # one block: no slicing to pay for
-        for (_, _, inputs), weight in zip(taps, one_by_one(weights), strict=True):
-            Y.addcmul_(inputs, weight)
-    else:
-        taps = list(taps)  # views, reused by every block
-        for first in range(0, n * c_out, rows):
-            block = slice(first, first + rows)
-            for (_, _, inputs), weight in zip(taps, one_by_one(weights), strict=True):
-                Y[block].addcmul_(inputs[block], weight[block])
+    rows = max(1, CACHE_BYTES * torch.get_num_threads() // (Y.element_size() * Y.shape[-1]))
+    for first in range(0, n * c_out, rows):
+        taps, _ = flat_taps(X[first : first + rows], kernel, stride, dilation)
+        sums = Y[first : first + rows, : (h_out - 1) * width + w_out]
+        block_weights = one_by_one(weights[:, first : first + rows])
+        for (_, _, inputs), weight in zip(taps, block_weights, strict=True):
+            sums.addcmul_(inputs, weight)
     Y = unflatten(Y.unflatten(0, (n, c_out)), shape)
     return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
 
