@@ -1,46 +1,41 @@
-"""Run functions of the browser's ``convmath.js`` (or of a widget's whole module) in Node.js."""
+"""Run functions of the widgets' JavaScript modules (``static/src/``) in Node.js.
+
+Each maths module mirrors a Python module (``widgets/explorer.js`` mirrors
+``convlab.widgets.explorer``); the tests call its exports directly and compare
+with Python, no bundle in between.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-RUNNER = Path(__file__).parent / "js" / "run_convmath.mjs"
-MODULE_RUNNER = Path(__file__).parent / "js" / "run_module.mjs"
+from convlab.widgets._assets import STATIC
+
+SOURCES = STATIC / "src"
+RUNNER = Path(__file__).parent / "js" / "run_module.mjs"
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("these tests run convmath.js in Node.js: install `nodejs`", pytrace=False)
-    return node
+def node() -> str:
+    """The path of ``node``; the test fails with what to install when there is none."""
+    found = shutil.which("node")
+    if found is None:
+        pytest.fail("these tests run the widgets' JavaScript in Node.js: install `nodejs`")
+    return found
 
 
-def run_js(calls: list[tuple[str, list]]) -> list:
-    """Results of ``convmath.fn(*args)`` for each ``(fn, args)``, in one Node process."""
+def run_js(module: str, calls: list[tuple[str, list]]) -> list:
+    """Results of ``fn(*args)`` exported by ``static/src/<module>``, for each ``(fn, args)``,
+    in one Node process."""
+    path = SOURCES / module
+    assert path.is_file(), f"no module {path}"
     payload = json.dumps([{"fn": fn, "args": args} for fn, args in calls])
-    done = subprocess.run([_node(), str(RUNNER)], input=payload, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def run_module_js(source: str, calls: list[tuple[str, list]]) -> list:
-    """Results of ``fn(*args)`` exported by the ES module ``source`` (a widget's ``_esm``:
-    the shared code and its view), for each ``(fn, args)``, in one Node process."""
-    payload = json.dumps([{"fn": fn, "args": args} for fn, args in calls])
-    with tempfile.TemporaryDirectory() as folder:
-        module = Path(folder) / "widget.mjs"
-        module.write_text(source, encoding="utf-8")
-        done = subprocess.run(
-            [_node(), str(MODULE_RUNNER), str(module)],
-            input=payload,
-            capture_output=True,
-            text=True,
-        )
+    done = subprocess.run(
+        [node(), str(RUNNER), str(path)], input=payload, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

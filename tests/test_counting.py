@@ -246,23 +246,10 @@ def test_bad_widget_arguments_get_clear_errors(kwargs, error, words):
 def test_widget_state_is_plain_json():
     w = ParameterCounter(side=224, channels=1, hidden=1000, out_channels=64, kernel=5)
     assert (w.side, w.channels, w.hidden, w.out_channels, w.kernel) == (224, 1, 1000, 64, 5)
-    assert "export default { render }" in w._esm
+    assert w._esm == (STATIC / "params.js").read_text(encoding="utf-8")  # its bundle
 
 
-def js_list(name: str) -> list[float]:
-    """A constant list of the view's source: ``const SIDES = [8, 16, …];``."""
-    source = (STATIC / "params.js").read_text(encoding="utf-8")
-    found = re.search(rf"^const {name} = \[([^\]]*)\];", source, re.M)
-    assert found, f"params.js defines no {name}"
-    return [float(v) for v in found.group(1).split(",")]
-
-
-def test_the_view_has_the_same_slider_stops():
-    assert js_list("SIDES") == list(SIDES)
-    assert js_list("UNITS") == list(UNITS)
-
-
-# --- The browser's maths (convmath.js in Node) ------------------------------------
+# --- The browser's maths (static/src/ in Node) --------------------------------------
 
 
 def test_param_counts_in_js_match_python():
@@ -276,8 +263,8 @@ def test_param_counts_in_js_match_python():
             rng.choice(UNITS),
             rng.randint(1, MAX_KERNEL),
         ]
-        cases.append(("paramCounts", setting))
-    for (_, setting), got in zip(cases, run_js(cases), strict=True):
+        cases.append(("count", setting))
+    for (_, setting), got in zip(cases, run_js("widgets/params.js", cases), strict=True):
         c = count(*setting)
         expected = {
             "inputs": c.inputs,
@@ -297,19 +284,14 @@ def test_texts_in_js_match_python():
     pairs = [(3_599_788_900, 2_800), (25, 10), (1, 3_600), (7, 700), (99, 10), (1, 100)]
     pairs += [(rng.randint(1, 10**9), rng.randint(1, 10**7)) for _ in range(200)]
     problems = [(8, 15), (8, 8), (16, 3), (8, 9)]
-    cases = (
-        [("formatBytes", [n]) for n in sizes]
-        + [("groupDigits", [n]) for n in counts]
-        + [("formatRatio", list(p)) for p in pairs]
-        + [("paramsProblem", list(p)) for p in problems]
-    )
-    expected = (
-        [counting.format_bytes(n) for n in sizes]
-        + [format_count(n) for n in counts]
-        + [format_ratio(*p) for p in pairs]
-        + [size_problem(*p) for p in problems]
-    )
-    assert run_js(cases) == expected
+    assert run_js("counting.js", [("formatBytes", [n]) for n in sizes]) == [
+        counting.format_bytes(n) for n in sizes
+    ]
+    texts = [("formatCount", [n]) for n in counts] + [("formatRatio", list(p)) for p in pairs]
+    expected = [format_count(n) for n in counts] + [format_ratio(*p) for p in pairs]
+    assert run_js("widgets/text.js", texts) == expected
+    cases = [("sizeProblem", list(p)) for p in problems]
+    assert run_js("widgets/params.js", cases) == [size_problem(*p) for p in problems]
 
 
 class CountedTensor(torch.Tensor):

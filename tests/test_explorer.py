@@ -260,27 +260,10 @@ def test_widget_state_is_plain_ints_and_the_view_is_bundled():
         2,
     )
     assert w.settings()["stride"] == (3, 4)
-    assert "export default { render }" in w._esm
+    assert w._esm == (STATIC / "explorer.js").read_text(encoding="utf-8")  # its bundle
 
 
-def test_the_view_uses_the_same_ranges_and_patterns():
-    view = (STATIC / "explorer.js").read_text(encoding="utf-8")
-    ranges = dict(
-        (key, (int(lo), int(hi)))
-        for key, lo, hi in re.findall(r'\["(\w)", "\w+", (\d+), (\d+)\]', view)
-    )
-    assert ranges == {
-        "n": LIMITS["input_size"],
-        "k": LIMITS["kernel_size"],
-        "p": LIMITS["padding"],
-        "s": LIMITS["stride"],
-        "d": LIMITS["dilation"],
-    }
-    assert f"const INPUT_MODULO = {INPUT_MODULO};" in view
-    assert f"const KERNEL_MODULO = {KERNEL_MODULO};" in view
-
-
-# --- the browser's maths (convmath.js in Node) against Python ---------------------
+# --- the browser's maths (static/src/widgets/explorer.js in Node) against Python ---------------
 
 
 def random_setting(rng: random.Random) -> tuple:
@@ -309,7 +292,7 @@ def test_explorer_maths_in_js_matches_python():
             [list(ij) for ij in unread_cells(n, k, s, p, d)],
             pattern_grid(*n, INPUT_MODULO),
         ]
-    got = run_js(cases)
+    got = run_js("widgets/explorer.js", cases)
     for case, g, e in zip(cases, got, expected, strict=True):
         assert g == e, case
     assert sum(e is not None for e in expected[::5]) > 20  # impossible settings were tried
@@ -325,4 +308,12 @@ def test_explorer_output_in_js_matches_explore():
         X, K = pattern_grid(*n, INPUT_MODULO), pattern_grid(*k, KERNEL_MODULO)
         cases.append(("correlate2d", [X, K, {"stride": s, "padding": p, "dilation": d}]))
         results.append(explore(n, k, stride=s, padding=p, dilation=d).output.tolist())
-    assert run_js(cases) == results
+    assert run_js("kernels/correlation.js", cases) == results
+
+
+def test_the_views_grids_are_explores_grids():
+    sizes = [[1, 1], [3, 3], [2, 5], [7, 7], [12, 1]]
+    cases = [("inputGrid", [n]) for n in sizes] + [("kernelGrid", [k]) for k in sizes[:-1]]
+    expected = [explore(n, 1).X.tolist() for n in sizes]
+    expected += [explore(12, k).K.tolist() for k in sizes[:-1]]
+    assert run_js("widgets/explorer.js", cases) == expected

@@ -19,12 +19,13 @@ import torch.nn.functional as F
 from bounded import cost_of
 from hypothesis import given
 from hypothesis import strategies as st
-from jsmath import run_module_js
+from jsmath import run_js
 
 from convlab import kernels, plots, speed
 from convlab.im2col import conv2d_im2col, im2col, im2col_sizes, kernel_matrix
 from convlab.kernels._windows import sliding_windows
 from convlab.widgets import Im2colExplorer, explore_im2col
+from convlab.widgets._assets import STATIC
 from convlab.widgets.im2col import (
     LIMITS,
     im2col_input,
@@ -418,11 +419,10 @@ def test_traits_are_checked_and_plain_json():
         w.kernel_size = 4
     state = {name: getattr(w, name) for name in (*LIMITS, "position")}
     assert json.loads(json.dumps(state)) == state
-    assert "export default { render }" in w._esm
-    assert "// im2col.js:" in w._esm
+    assert w._esm == (STATIC / "im2col.js").read_text(encoding="utf-8")  # its bundle
 
 
-# --- the same maths in the browser (im2col.js, bundled, run in Node) --------
+# --- the same maths in the browser (static/src/widgets/im2col.js in Node) --------
 
 
 def test_js_explorer_matches_python_on_every_setting():
@@ -431,7 +431,7 @@ def test_js_explorer_matches_python_on_every_setting():
         for position in (0, 3, 99):
             calls.append(("exploreIm2col", [c, co, n, k, s, position]))
             expected.append(explore_im2col(c, co, n, k, s, position))
-    for got, r in zip(run_module_js(str(Im2colExplorer._esm), calls), expected, strict=True):
+    for got, r in zip(run_js("widgets/im2col.js", calls), expected, strict=True):
         assert got["X"] == r.X.tolist() and got["W"] == r.W.tolist()
         assert got["kernelRows"] == r.kernel_rows.tolist()
         assert got["texts"] == r.texts and got["problem"] == r.problem
@@ -455,7 +455,7 @@ def test_js_source_of_each_matrix_cell():
             calls.append(("im2colSource", [r, p, n, k, s]))
             flat = sources[r, p].item()
             expected.append([flat // (n * n), flat % (n * n) // n, flat % n])
-    assert run_module_js(str(Im2colExplorer._esm), calls) == expected
+    assert run_js("widgets/im2col.js", calls) == expected
 
 
 # --- timings and their plot ---------------------------------------------------

@@ -249,7 +249,7 @@ def test_bad_position_and_trait_assignment():
         w.mode = "median"
 
 
-# --- the browser's maths (convmath.js in Node) against Python ------------------
+# --- the browser's maths (static/src/ in Node) against Python ---- ------------------
 
 
 def test_js_pooling_matches_kernels_on_random_cases():
@@ -263,8 +263,10 @@ def test_js_pooling_matches_kernels_on_random_cases():
         nw = rng.randint(max(1, kw - 2 * pw), 9)
         X = [[rng.randint(-9, 9) / rng.choice([1, 2, 4]) for _ in range(nw)] for _ in range(nh)]
         mode = rng.choice(["max", "mean"])
-        cases.append(("pool2dLayer", [X, mode, [kh, kw], [sh, sw], [ph, pw]]))
-    for (_, (X, mode, k, s, p)), got in zip(cases, run_js(cases), strict=True):
+        cases.append(("pool2d", [X, mode, [kh, kw], [sh, sw], [ph, pw]]))
+    for (_, (X, mode, k, s, p)), got in zip(
+        cases, run_js("kernels/pooling.js", cases), strict=True
+    ):
         X = torch.tensor(X, dtype=torch.float64)[None]
         layer = kernels.max_pool2d if mode == "max" else kernels.avg_pool2d
         expected = layer(X, tuple(k), stride=tuple(s), padding=tuple(p))[0]
@@ -281,7 +283,7 @@ def test_js_explore_pooling_matches_python_on_every_setting():
                         position = (k * 7 + s * 3 + p + shift) % 13
                         cases.append(("explorePooling", [k, s, p, mode, shift, position]))
                         expected.append(explore_pooling(k, s, p, mode, shift, position))
-    for got, r in zip(run_js(cases), expected, strict=True):
+    for got, r in zip(run_js("widgets/pooling_explorer.js", cases), expected, strict=True):
         assert got["problem"] == r.problem
         assert got["X"] == r.X.tolist() and got["feature"] == r.feature.tolist()
         assert tuple(got["changed"]) == r.changed
@@ -300,4 +302,5 @@ def test_js_messages_and_call_match_python():
     cases = [("poolProblem", [list(size), k, p]) for size, k, p in settings] + [
         ("poolCall", list(c)) for c in calls
     ]
-    assert run_js(cases) == [pool_problem(*a) for a in settings] + [pool_call(*c) for c in calls]
+    expected = [pool_problem(*a) for a in settings] + [pool_call(*c) for c in calls]
+    assert run_js("widgets/pooling_explorer.js", cases) == expected

@@ -268,17 +268,7 @@ def test_widget_state_is_plain_ints_and_the_view_is_bundled():
     assert w.strides == [2, 1, 1, 1, 1]
     assert w.dilations == [1, 3, 1, 1, 1]
     assert w.stack() == (Layer(3, 2, 1), Layer(2, 1, 3))
-    assert "export default { render }" in w._esm
-
-
-def test_the_view_uses_the_same_ranges():
-    view = (STATIC / "receptive_field.js").read_text(encoding="utf-8")
-    assert f"const MAX_LAYERS = {MAX_LAYERS};" in view
-    assert (
-        f"input: [{LIMITS['input_size'][0]}, {LIMITS['input_size'][1]}], "
-        f"kernel: [1, {LIMITS['kernel_size'][1]}], stride: [1, {LIMITS['stride'][1]}], "
-        f"dilation: [1, {LIMITS['dilation'][1]}]"
-    ) in view
+    assert w._esm == (STATIC / "receptive_field.js").read_text(encoding="utf-8")  # its bundle
 
 
 # --- argument checks ------------------------------------------------------------------
@@ -357,7 +347,7 @@ def test_setting_a_trait_out_of_range_is_refused():
     assert w.layers == 2 and w.dilations == [1] * 5
 
 
-# --- the browser's maths (convmath.js in Node) against Python -----------------------
+# --- the browser's maths (static/src/receptive_field.js in Node) against Python ----
 
 
 def random_stack(rng: random.Random) -> list[list[int]]:
@@ -375,15 +365,13 @@ def test_receptive_field_maths_in_js_matches_python():
         n = rng.randint(1, 64)
         cases += [
             ("receptiveField", [layers]),
-            ("receptiveFieldSize", [layers]),
-            ("stackLengths", [n, layers]),
+            ("layerLengths", [n, layers]),
             ("stackProblem", [n, layers]),
-            ("receptiveSizeFormula", [layers]),
+            ("sizeFormula", [layers]),
             ("jumpFormula", [layers]),
         ]
         expected += [
             [vars(f) for f in receptive_field(layers)],
-            receptive_field_size(layers),
             layer_lengths(n, layers),
             stack_problem(n, layers) or "",
             size_formula(layers),
@@ -393,9 +381,9 @@ def test_receptive_field_maths_in_js_matches_python():
         if len(lengths) > len(layers):
             out = rng.randrange(lengths[-1])
             cells = dependencies(layers, out, n)
-            cases += [("stackDependencies", [layers, out, n]), ("formatCells", [cells[0]])]
+            cases += [("dependencies", [layers, out, n]), ("formatCells", [cells[0]])]
             expected += [[list(c) for c in cells], format_cells(cells[0])]
-    got = run_js(cases)
+    got = run_js("receptive_field.js", cases)
     for case, g, e in zip(cases, got, expected, strict=True):
         assert g == e, case
     problems = [e for (fn, _), e in zip(cases, expected, strict=True) if fn == "stackProblem"]
@@ -407,7 +395,35 @@ def test_format_cells_in_js_matches_python():
     rng = random.Random(9)
     sets = [sorted(rng.sample(range(30), rng.randint(0, 12))) for _ in range(200)]
     sets += [list(range(a, 40, s)) for a in range(3) for s in range(1, 6)]
-    assert run_js([("formatCells", [c]) for c in sets]) == [format_cells(c) for c in sets]
+    sets += [[0, 3, 6, 9, 9, 3]]  # a cell listed twice is written once
+    got = run_js("receptive_field.js", [("formatCells", [c]) for c in sets])
+    assert got == [format_cells(c) for c in sets]
+
+
+@pytest.mark.parametrize(
+    ("step", "words"),
+    [
+        (2, "every second"),
+        (3, "every third"),
+        (4, "every 4th"),
+        (11, "every 11th"),
+        (12, "every 12th"),
+        (13, "every 13th"),
+        (21, "every 21st"),
+        (22, "every 22nd"),
+        (23, "every 23rd"),
+        (24, "every 24th"),
+        (101, "every 101st"),
+        (111, "every 111th"),
+        (112, "every 112th"),
+        (1002, "every 1002nd"),
+    ],
+)
+def test_every_nth_cell_is_written_with_its_ordinal(step, words):
+    cells = [0, step, 2 * step, 3 * step]
+    expected = f"0, {step}, …, {3 * step} ({words})"
+    assert format_cells(cells) == expected
+    assert run_js("receptive_field.js", [("formatCells", [cells])]) == [expected]
 
 
 # --- awkward arguments, huge numbers and large stacks -------------------------------

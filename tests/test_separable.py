@@ -300,7 +300,7 @@ def test_bad_counting_arguments_get_clear_errors(call, error, words):
         call()
 
 
-# --- the browser's maths (convmath.js in Node) against Python ---------------------
+# --- the browser's maths (static/src/widgets/separable.js in Node) against Python ----------------
 
 
 def random_setting(rng: random.Random) -> tuple[int, int, int, int, int]:
@@ -313,7 +313,7 @@ def random_setting(rng: random.Random) -> tuple[int, int, int, int, int]:
 def test_js_costs_match_python_on_random_cases():
     rng = random.Random(0)
     settings = [random_setting(rng) for _ in range(300)] + [(512, 512, 7, 224, 512)]
-    got = run_js([("separableCosts", list(s)) for s in settings])
+    got = run_js("widgets/separable.js", [("cost", list(s)) for s in settings])
     for (m, n, k, size, groups), js in zip(settings, got, strict=True):
         py = cost(m, n, k, size, groups)
         assert js["standardMacs"] == py.standard_macs
@@ -339,15 +339,15 @@ def test_js_groups_and_texts_match_python():
             ("groupsRule", [m, n]),
             ("groupsProblem", [m, n, g]),
             ("groupsKind", [m, g]),
-            ("separableRatioText", [n, rng.randint(1, 7)]),
+            ("ratioText", [n, rng.randint(1, 7)]),
         ]
-    got = run_js(calls)
+    got = run_js("widgets/separable.js", calls)
     for (fn, args), js in zip(calls, got, strict=True):
         python = {
             "validGroups": valid_groups,
             "groupsRule": groups_rule,
             "groupsProblem": groups_problem,
             "groupsKind": groups_kind,
-            "separableRatioText": ratio_text,
+            "ratioText": ratio_text,
         }[fn]
         assert js == python(*args), (fn, args)

@@ -485,15 +485,7 @@ def test_format_sig(value, text):
     assert format_sig(value) == text
 
 
-def test_the_view_has_the_same_slider_stops():
-    source = (STATIC / "first_order.js").read_text(encoding="utf-8")
-    steps = re.search(r"^const STEPS = \[([^\]]*)\];", source, re.M).group(1)
-    assert tuple(float(v) for v in steps.split(",")) == STEPS
-    assert f"const T_RANGE = [{T_RANGE[0]:g}, {T_RANGE[1]:g}];" in source
-    assert f"const W_RANGE = [{W_RANGE[0]:g}, {W_RANGE[1]:g}];" in source
-
-
-# --- The browser's maths (convmath.js in Node) ------------------------------------
+# --- The browser's maths (static/src/ in Node) --------------------------------------
 
 
 def test_convolve1d_in_js_matches_python():
@@ -504,7 +496,7 @@ def test_convolve1d_in_js_matches_python():
         x = [rng.choice([0, 0, rng.uniform(-3, 3)]) for _ in range(n)]  # zeros are skipped in JS
         h = [rng.uniform(-3, 3) for _ in range(m)]
         cases.append(("convolve1d", [x, h]))
-    for (_, (x, h)), got in zip(cases, run_js(cases), strict=True):
+    for (_, (x, h)), got in zip(cases, run_js("kernels/convolution1d.js", cases), strict=True):
         expected = convolve1d(
             torch.tensor(x, dtype=torch.float64), torch.tensor(h, dtype=torch.float64)
         )
@@ -520,7 +512,7 @@ def test_simulation_in_js_matches_python():
         dt = rng.choice(STEPS)
         if step_problem(T, W, dt) is None:
             settings.append((T, W, dt))
-    got = run_js([("firstOrderSimulation", list(s)) for s in settings])
+    got = run_js("signals.js", [("simulateRectangle", list(s)) for s in settings])
     for (T, W, dt), js in zip(settings, got, strict=True):
         sim = signals.simulate_rectangle(T, W, dt)
         t, x, y, exact = (
@@ -535,10 +527,10 @@ def test_simulation_in_js_matches_python():
 def test_closed_form_in_js_matches_python():
     rng = random.Random(2)
     cases = [
-        ("firstOrderPulse", [rng.uniform(-1, 25), rng.uniform(0.1, 3), rng.uniform(0.1, 5)])
+        ("rectangleResponse", [rng.uniform(-1, 25), rng.uniform(0.1, 3), rng.uniform(0.1, 5)])
         for _ in range(300)
     ]
-    for (_, (t, T, W)), got in zip(cases, run_js(cases), strict=True):
+    for (_, (t, T, W)), got in zip(cases, run_js("signals.js", cases), strict=True):
         assert got == pytest.approx(
             signals.rectangle_response(t, T, W).item(), rel=1e-12, abs=1e-15
         )
@@ -551,8 +543,7 @@ def test_texts_in_js_match_python():
     settings = [
         (T / 10, W / 10, dt) for T in (1, 2, 10, 30) for W in (1, 3, 7, 25, 50) for dt in STEPS
     ]
-    cases = [("formatSig", [v]) for v in numbers] + [
-        ("firstOrderProblem", list(s)) for s in settings
-    ]
-    expected = [format_sig(v) for v in numbers] + [step_problem(*s) for s in settings]
-    assert run_js(cases) == expected
+    sigs = run_js("widgets/text.js", [("formatSig", [v]) for v in numbers])
+    assert sigs == [format_sig(v) for v in numbers]
+    problems = run_js("widgets/first_order.js", [("stepProblem", list(s)) for s in settings])
+    assert problems == [step_problem(*s) for s in settings]

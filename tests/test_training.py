@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 import random
 import re
-import shutil
-import subprocess
 from unittest.mock import patch
 
 import numpy as np
@@ -29,6 +27,7 @@ from convlab.training import (
     loss_hessian,
 )
 from convlab.widgets import EdgeLearner, learn_edge
+from convlab.widgets._assets import STATIC
 from convlab.widgets.edge_learner import (
     LOSS_CAP,
     edge_problem,
@@ -392,24 +391,10 @@ def test_widget_traits_are_checked_and_plain_json():
         w.steps = 500
     assert w.X == BAND and w.Y == EDGES
     assert isinstance(w.init_kernel, list) and isinstance(w.init_bias, float)
-    assert "export default { render }" in w._esm and "function learnKernel" in w._esm
-    # The view's limits are the Python ones.
-    assert f"const EDGE_LOSS_CAP = {LOSS_CAP:.0e}".replace("e+0", "e") in w._esm
-    assert "const EDGE_MAX_STEPS = 200;" in w._esm
+    assert w._esm == (STATIC / "edge_learner.js").read_text(encoding="utf-8")  # its bundle
 
 
-def test_widget_module_parses_as_one_es_module(tmp_path):
-    """The view is bundled after the shared files: no name may be declared twice."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("this test parses the widget's module with Node.js: install `nodejs`")
-    module = tmp_path / "edge_learner.mjs"
-    module.write_text(str(EdgeLearner()._esm), encoding="utf-8")
-    done = subprocess.run([node, "--check", str(module)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-
-
-# --- the browser's maths (convmath.js in Node) against Python --------------------
+# --- the browser's maths (static/src/ in Node) against Python --- --------------------
 
 
 def random_training_case(rng: random.Random) -> dict:
@@ -434,7 +419,7 @@ def test_learn_kernel_in_js_matches_pytorch_on_random_problems():
     rng = random.Random(0)
     cases = [random_training_case(rng) for _ in range(150)]
     calls = [("learnKernel", [c["X"], c["Y"], c["K0"], c["b0"], c["options"]]) for c in cases]
-    for case, got in zip(cases, run_js(calls), strict=True):
+    for case, got in zip(cases, run_js("training.js", calls), strict=True):
         o = case["options"]
         h = learn_kernel(
             torch.tensor(case["X"]),
@@ -485,7 +470,7 @@ def test_the_widgets_runs_in_js_match_a_float32_pytorch_run():
         for lr, s, loss, bias in settings
     ]
     calls = [("learnKernel", [X.tolist(), Y.tolist(), [kernel], b, o]) for o in options]
-    for (lr, steps, loss, bias), got in zip(settings, run_js(calls), strict=True):
+    for (lr, steps, loss, bias), got in zip(settings, run_js("training.js", calls), strict=True):
         losses, kernels_, biases = plain_loop(X, Y, (1, 2), lr, steps, loss, bias)
         n = len(got["losses"]) - 1
         close = {"rtol": 1e-5, "atol": 1e-5}
@@ -516,7 +501,7 @@ def test_hessian_and_eigenvalues_in_js_match_python():
         ("symmetricEigenvalues", [loss_hessian(torch.tensor(p[0]), p[1:3], *p[3:]).tolist()])
         for p in problems
     ]
-    results = run_js(calls)
+    results = run_js("training.js", calls)
     for p, H, lams in zip(
         problems, results[: len(problems)], results[len(problems) :], strict=True
     ):
@@ -543,13 +528,46 @@ def test_texts_and_number_format_in_js_match_python():
     rates = [0.001, 0.0125, 0.03, 1 / 30, 0.035, 0.1, 0.6, 1.26, 2]
     reports = [(lr, lams) for lr in rates for lams in spectra]
     stops = [(3, 200, 1.18e7), (8, 100, 1234567.8), (1, 1, 2e6)]
-    calls = [("formatShort", [v]) for v in numbers]
-    calls += [("rateReport", [lr, lams]) for lr, lams in reports]
+    shorts = run_js("widgets/text.js", [("formatShort", [v]) for v in numbers])
+    assert shorts == [format_short(v) for v in numbers]
+    calls = [("rateReport", [lr, lams]) for lr, lams in reports]
     calls += [("stopText", [*s, LOSS_CAP]) for s in stops]
-    expected = [format_short(v) for v in numbers]
-    expected += [rate_report(lr, lams).__dict__ for lr, lams in reports]
+    expected = [rate_report(lr, lams).__dict__ for lr, lams in reports]
     expected += [stop_text(*s) for s in stops]
-    assert run_js(calls) == expected
+    assert run_js("widgets/edge_learner.js", calls) == expected
+
+
+def test_the_widgets_runs_in_js_match_learn_edge():
+    """The view's whole run (learnEdge): the losses, the eigenvalues, the verdict and where a
+    diverging run stops, which is where its loss passes the same cap as in Python."""
+    X, Y = edge_problem()
+    kernel, b = initial_weights(0)
+    settings = [
+        (lr, steps, loss, bias)
+        for lr, steps in ((0.03, 20), (0.1, 200), (0.7, 200), (2.0, 200), (1.26, 50))
+        for loss in ("sum", "mean")
+        for bias in (False, True)
+    ]
+    keys = ("lr", "steps", "loss", "bias")
+    start = [X.tolist(), Y.tolist(), [kernel], b]
+    calls = [("learnEdge", [*start, dict(zip(keys, s, strict=True))]) for s in settings]
+    stopped = 0
+    for setting, js in zip(settings, run_js("widgets/edge_learner.js", calls), strict=True):
+        python = learn_edge(*setting)
+        losses = torch.tensor(js["history"]["losses"], dtype=torch.float64)
+        torch.testing.assert_close(losses, python.history.losses, rtol=1e-9, atol=1e-12)
+        torch.testing.assert_close(
+            torch.tensor(js["eigenvalues"], dtype=torch.float64),
+            torch.tensor(python.eigenvalues, dtype=torch.float64),
+            rtol=0,
+            atol=1e-12 * python.eigenvalues[0],
+        )
+        # The texts of the eigenvalues found (a factor 1 − lr·λ near 0 shows their rounding).
+        assert js["report"] == rate_report(setting[0], js["eigenvalues"]).__dict__, setting
+        assert js["report"]["diverging"] == python.report.diverging
+        assert js["stopped"] == python.stopped, setting
+        stopped += python.stopped is not None
+    assert stopped > 4  # diverging runs were cut short at the cap
 
 
 # --- awkward arguments, the Hessian's limits and the largest stable rate ---------------

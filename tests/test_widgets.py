@@ -37,6 +37,7 @@ from convlab.widgets import (
     step,
     stepper,
 )
+from convlab.widgets._assets import STATIC
 from convlab.widgets._settings import Choice, Fixed, Flag, Grid, Number, Row, Stop, Whole
 from convlab.widgets.stepper import size_problem
 from convlab.widgets.text import format_matrix, format_number, format_sig, spelled_sum
@@ -164,7 +165,7 @@ def test_widget_state_is_plain_json():
     w = CorrelationStepper(torch.ones(2, 3), torch.eye(2))
     assert w.X == [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
     assert w.K == [[1.0, 0.0], [0.0, 1.0]]
-    assert "export default { render }" in w._esm
+    assert w._esm == (STATIC / "stepper.js").read_text(encoding="utf-8")  # its bundle
 
 
 # --- Every widget's settings: one table, our errors, plain JSON ---------------------
@@ -235,7 +236,8 @@ def test_every_widget_is_walked():
     assert len(WIDGETS) == 10
     for cls in WIDGETS:
         synced = set(cls.class_traits(sync=True)) - set(anywidget.AnyWidget.class_traits())
-        assert synced == set(cls.SETTINGS), cls.__name__  # every synced trait is in the table
+        # Every synced trait is in the table, and the table itself goes as `limits`.
+        assert synced == {*cls.SETTINGS, "limits"}, cls.__name__
 
 
 @pytest.mark.parametrize("cls", WIDGETS, ids=lambda c: c.__name__)
@@ -307,7 +309,7 @@ def test_overflowing_numbers_are_written_as_the_browser_writes_them():
         + [spelled_sum(t) for t in sums]
         + [format_sig(v) for v in sig]
     )
-    assert run_js(cases) == expected
+    assert run_js("widgets/text.js", cases) == expected
     assert [format_number(v) for v in (math.inf, -math.inf, math.nan)] == [
         "Infinity",
         "-Infinity",

@@ -343,7 +343,11 @@ def format_cells(cells: Iterable[int]) -> str:
 
 
 def _ordinal(n: int) -> str:
-    return {2: "second", 3: "third"}.get(n, f"{n}th")
+    """second, third, then 4th, …, 11th, 12th, 13th, …, 21st, 22nd, 23rd, 24th, …"""
+    if n in (2, 3):
+        return {2: "second", 3: "third"}[n]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def size_formula(layers: Iterable[object]) -> str:

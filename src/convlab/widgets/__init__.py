@@ -2,7 +2,8 @@
 
 Each widget works in a notebook with a kernel and on the built web page without
 one: anywidget stores the view's ES module with the page, and the view
-recomputes from ``convmath.js``.
+recomputes with the same maths in JavaScript (``static/src/``, one module per
+Python module it mirrors).
 """
 
 from convlab.widgets.channels import MultiChannelConv, multi_channel  # chapter 5

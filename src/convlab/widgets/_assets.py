@@ -1,9 +1,10 @@
-"""The browser side of the widgets: one ES module per widget, one stylesheet.
+"""The browser side of the widgets: one built ES module per widget, one stylesheet.
 
-anywidget saves a widget's ``_esm`` source into the notebook and the built page,
-so a view cannot import sibling files. Each widget's module is therefore the
-shared maths (``convmath.js``), DOM helpers (``ui.js``) and line chart
-(``svgplot.js``), followed by the view.
+Each widget's ``_esm`` is the path of its bundle, ``static/<view>.js``, and its
+``_css`` the path of ``static/widgets.css`` (anywidget reads the files, and with
+``ANYWIDGET_HMR=1`` reloads them when they change). The bundles are built by
+esbuild from the ES modules in ``static/src/`` (``python -m tools.widgets_build``,
+``--watch`` while developing) and committed, so installing convlab needs no Node.
 """
 
 from __future__ import annotations
@@ -11,14 +12,4 @@ from __future__ import annotations
 from pathlib import Path
 
 STATIC = Path(__file__).parent / "static"
-SHARED = ("convmath.js", "ui.js", "svgplot.js")
-
-
-def bundle(view: str) -> str:
-    """The ES module for the view file ``view``: shared code first, then the view."""
-    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in (*SHARED, view))
-
-
-def stylesheet() -> str:
-    """The CSS shared by every widget."""
-    return (STATIC / "widgets.css").read_text(encoding="utf-8")
+STYLESHEET = STATIC / "widgets.css"

@@ -7,7 +7,9 @@ layer) and the few special inputs (``Grid``, ``Fixed``). ``SettingsWidget``
 turns the table into synced traits whose validation *is* the setting's check,
 so a value passed to the constructor, set from Python or sent by the browser,
 and a value passed to the widget's compute function all meet the same rule and
-the same message.
+the same message. The same table reaches the browser as the read-only trait
+``limits`` (each setting's ``limits()``: min/max/step, stops or choices), from
+which the view builds its sliders: the ranges are written once, here.
 
 A check hands back the value in plain form (numpy scalars become ``int`` /
 ``float``, so the JSON sent to the browser stays plain) or raises a
@@ -43,18 +45,25 @@ class Setting:
         """A trait holding this setting, synced to the browser unless ``sync`` is False."""
         return Checked(self).tag(sync=sync)
 
+    def limits(self) -> dict:
+        """What the view needs to build this setting's control, as plain JSON."""
+        return {}
+
 
 @dataclass(frozen=True)
 class Whole(Setting):
     """An int from ``low`` to ``high``; with no ``high``, any int ≥ ``low``.
 
     ``owner`` names who sets the range in the message: "the explorer allows 1 to 8".
+    ``stops``, when given, are the values the slider steps through (any int in
+    the range is still accepted, and shown at the nearest stop).
     """
 
     default: int
     low: int
     high: int | None = None
     owner: str = "widget"
+    stops: tuple[int, ...] = ()
 
     def check(self, value: object, name: str) -> int:
         if not is_int(value):
@@ -68,20 +77,32 @@ class Whole(Setting):
             )
         return int(value)
 
+    def limits(self) -> dict:
+        return _slider(self.low, self.high, 1, self.stops)
+
 
 @dataclass(frozen=True)
 class Number(Setting):
-    """A finite number from ``low`` to ``high`` (ints and numpy scalars too, never a bool)."""
+    """A finite number from ``low`` to ``high`` (ints and numpy scalars too, never a bool).
+
+    ``step`` is the slider's step; ``stops``, when given, are the values the
+    slider steps through instead (any number in the range is still accepted).
+    """
 
     default: float
     low: float = -math.inf
     high: float = math.inf
+    step: float | None = None
+    stops: tuple[float, ...] = ()
 
     def check(self, value: object, name: str) -> float:
         if math.isinf(self.low) and math.isinf(self.high):
             return check_number(value, name)
         rule = f"{self.low} to {self.high}"
         return check_number(value, name, rule, lambda v: self.low <= v <= self.high)
+
+    def limits(self) -> dict:
+        return _slider(self.low, self.high, self.step, self.stops)
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,9 @@ class Stop(Setting):
     def _nearest(self, number: float) -> float | None:
         return next((s for s in self.stops if math.isclose(number, s, rel_tol=1e-6)), None)
 
+    def limits(self) -> dict:
+        return {"stops": list(self.stops)}
+
 
 @dataclass(frozen=True)
 class Choice(Setting):
@@ -112,6 +136,9 @@ class Choice(Setting):
 
     def check(self, value: object, name: str) -> str:
         return str(check_choice(value, name, self.choices))
+
+    def limits(self) -> dict:
+        return {"choices": list(self.choices)}
 
 
 @dataclass(frozen=True)
@@ -148,6 +175,9 @@ class Row(Setting):
         label = f" {self.item_name}" if self.item_name else ""
         return [self.item.check(v, f"{name}[{i}]{label}") for i, v in enumerate(value)]
 
+    def limits(self) -> dict:
+        return {"length": len(self.default), "item": self.item.limits()}
+
 
 @dataclass(frozen=True)
 class Grid(Setting):
@@ -158,6 +188,9 @@ class Grid(Setting):
 
     def check(self, value: object, name: str) -> list[list[float]]:
         return as_grid(value, name, self.max_size)
+
+    def limits(self) -> dict:
+        return {"maxSize": self.max_size}
 
 
 @dataclass(frozen=True)
@@ -189,6 +222,18 @@ class Fixed(Setting):
 POSITION = Whole(0, 0)
 
 
+def _slider(low: float, high: float | None, step: float | None, stops: tuple) -> dict:
+    """A slider's limits as JSON: infinite or missing bounds and steps are left out."""
+    found = {"min": low, "max": high, "step": step}
+    limits = {k: v for k, v in found.items() if v is not None and math.isfinite(v)}
+    return limits | ({"stops": list(stops)} if stops else {})
+
+
+def limits_table(settings: Mapping[str, Setting]) -> dict[str, dict]:
+    """Every setting's ``limits()``, by name: what the ``limits`` trait sends the view."""
+    return {name: setting.limits() for name, setting in settings.items()}
+
+
 def checked(settings: Mapping[str, Setting], **values: object) -> dict[str, object]:
     """Each value checked by the setting of the same name, in plain form."""
     return {name: settings[name].check(value, name) for name, value in values.items()}
@@ -211,6 +256,8 @@ class SettingsWidget(anywidget.AnyWidget):
     ``class Explorer(SettingsWidget, settings={"window": Whole(2, 1, 8), ...})``
     gets one trait per entry and keeps the table as ``Explorer.SETTINGS``; its
     constructor passes the values on to ``__init__`` and the traits check them.
+    One more synced trait, ``limits``, holds ``limits_table(SETTINGS)`` for the
+    view's sliders; it cannot be changed.
     """
 
     SETTINGS: ClassVar[Mapping[str, Setting]] = {}
@@ -224,3 +271,7 @@ class SettingsWidget(anywidget.AnyWidget):
             trait = setting.trait()
             setattr(cls, name, trait)
             trait.class_init(cls, name)  # traitlets does this for the traits in a class body
+        what = "the ranges of the widget's sliders, written in Python (widgets/_settings.py)"
+        limits = Fixed(limits_table(cls.SETTINGS), what).trait()
+        cls.limits = limits
+        limits.class_init(cls, "limits")

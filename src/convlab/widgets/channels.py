@@ -16,7 +16,7 @@ import torch
 from convlab import counting
 from convlab.checks import check_int
 from convlab.kernels import corr2d
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_matrix
 
@@ -28,7 +28,7 @@ SETTINGS = {
     "input_size": Whole(3, 1, 5),
     "bias": Whole(0, -5, 5),
 }
-LIMITS = {name: (s.low, s.high) for name, s in SETTINGS.items()}  # as channels.js has them
+LIMITS = {name: (s.low, s.high) for name, s in SETTINGS.items()}  # the sliders' ranges
 INPUT_MODULO = 20  # input cells count 0, 1, 2, … through all channels, modulo 20
 KERNEL_MODULO = 10  # kernel W[o] counts 0, 1, 2, … modulo 10, plus o
 
@@ -67,7 +67,7 @@ def channel_weights(out_channels: int, in_channels: int, size: int) -> list:
 def channels_problem(input_size: int, kernel_size: int) -> str | None:
     """Why a k×k kernel cannot slide over n×n input channels, in words, or None.
 
-    Same text as ``channelsProblem`` in convmath.js.
+    Same text as ``channelsProblem`` in static/src/widgets/channels.js.
     """
     n, k = check_int(input_size, "input_size", 1), check_int(kernel_size, "kernel_size", 1)
     if k <= n:
@@ -83,7 +83,7 @@ def channels_problem(input_size: int, kernel_size: int) -> str | None:
 def count_texts(in_channels: int, out_channels: int, kernel_size: int, input_size: int) -> dict:
     """The weight shape, parameters and multiply-adds, formulas with the numbers filled in.
 
-    Same texts as ``channelCounts`` in convmath.js.
+    Same texts as ``countTexts`` in static/src/widgets/channels.js.
     """
     ci, co, k, n = (
         check_int(v, name, 1)
@@ -175,8 +175,8 @@ class MultiChannelConv(SettingsWidget, settings=SETTINGS):
     [[268, 296], [352, 380]].
     """
 
-    _esm = bundle("channels.js")
-    _css = stylesheet()
+    _esm = STATIC / "channels.js"
+    _css = STYLESHEET
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ from torch import nn
 from convlab.checks import check_int, check_number, check_real
 from convlab.kernels import corr2d
 from convlab.training import LOSSES, History, learn_kernel, loss_hessian
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import (
     Choice,
     Fixed,
@@ -33,6 +33,14 @@ from convlab.widgets.text import format_matrix, format_short
 
 KERNEL_SIZE = (1, 2)
 LR_MIN, LR_MAX = 0.001, 2.0
+# The learning-rate slider's stops, about log-spaced: 1, 1.2, …, 8 × 10⁻³, 10⁻², 10⁻¹,
+# then 1, 1.26, 1.5, 2. 1.26 = 42 × 0.03: the mean loss at that rate retraces the
+# summed loss at 0.03 (the image has 42 outputs).
+LEARNING_RATES = tuple(
+    float(f"{m * 10.0**e:.3g}")
+    for e in (-3, -2, -1)
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8)
+) + (1.0, 1.26, 1.5, 2.0)
 MAX_STEPS = 200
 LOSS_CAP = 1e6  # a run whose loss passes this has diverged: stop drawing it
 SEED = Whole(0, 0, 2**64 - 1)  # the seed of the start: torch.manual_seed takes 0 to 2⁶⁴ − 1
@@ -63,7 +71,7 @@ _X, _Y = edge_problem()
 # problem and the start. The start is any two finite weights and a finite bias:
 # a start far from [1, −1] only makes the run stop early, with the loss shown.
 SETTINGS = {
-    "lr": Number(0.03, LR_MIN, LR_MAX),
+    "lr": Number(0.03, LR_MIN, LR_MAX, stops=LEARNING_RATES),
     "steps": Whole(20, 1, MAX_STEPS),
     "loss": Choice("sum", LOSSES),
     "bias": Flag(False),
@@ -217,8 +225,8 @@ class EdgeLearner(SettingsWidget, settings=SETTINGS):
     summed loss, no bias.
     """
 
-    _esm = bundle("edge_learner.js")
-    _css = stylesheet()
+    _esm = STATIC / "edge_learner.js"
+    _css = STYLESHEET
     seed = SEED.trait(sync=False)  # picks the start; the view only needs the start itself
 
     def __init__(

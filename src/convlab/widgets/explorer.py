@@ -14,7 +14,7 @@ import torch
 
 from convlab.checks import as_pair, check_choice, check_int, is_int
 from convlab.kernels import conv2d
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole
 from convlab.widgets.text import format_matrix, spelled_sum
 
@@ -90,7 +90,8 @@ def conv2d_problem(
 
     The kernel spans d·(k − 1) + 1 cells along an axis and must fit inside the
     n + 2p cells of the padded input. (Any padding is allowed: PyTorch's conv2d
-    has no upper limit on it.) Same text as ``conv2dProblem`` in convmath.js.
+    has no upper limit on it.) Same text as ``conv2dProblem`` in
+    static/src/widgets/explorer.js.
     """
     input_size = as_pair(input_size, "input_size", minimum=1)
     kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)
@@ -236,8 +237,8 @@ class ConvolutionExplorer(SettingsWidget, settings=SETTINGS):
     on every side, the 2×2 kernel [[0, 1], [2, 3]], output 4×4.
     """
 
-    _esm = bundle("explorer.js")
-    _css = stylesheet()
+    _esm = STATIC / "explorer.js"
+    _css = STYLESHEET
 
     def __init__(
         self,

@@ -6,16 +6,20 @@ import math
 
 from convlab.checks import check_number
 from convlab.signals import Simulation, simulate_rectangle
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import Number, SettingsWidget, Stop, checked
 from convlab.widgets.text import format_number, format_sig
 
-# The slider stops (the same as in first_order.js).
+# The sliders' ranges and stops (the view reads them from the widget's `limits`).
 T_RANGE = (0.1, 3.0)
 W_RANGE = (0.1, 5.0)
 STEPS = (0.2, 0.1, 0.05, 0.02, 0.01, 0.005)
 # Every setting and its default: the notes' example, T = 1 and a pulse of width 1.
-SETTINGS = {"T": Number(1.0, *T_RANGE), "W": Number(1.0, *W_RANGE), "dt": Stop(0.01, STEPS)}
+SETTINGS = {
+    "T": Number(1.0, *T_RANGE, step=0.1),
+    "W": Number(1.0, *W_RANGE, step=0.1),
+    "dt": Stop(0.01, STEPS),
+}
 
 
 def step_problem(T: float, W: float, dt: float) -> str | None:
@@ -63,8 +67,8 @@ class FirstOrderSystem(SettingsWidget, settings=SETTINGS):
     example: T = 1 and a pulse of width 1.
     """
 
-    _esm = bundle("first_order.js")
-    _css = stylesheet()
+    _esm = STATIC / "first_order.js"
+    _css = STYLESHEET
 
     def __init__(self, T: float = 1.0, W: float = 1.0, dt: float = 0.01):
         super().__init__(T=T, W=W, dt=dt)

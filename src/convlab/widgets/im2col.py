@@ -16,7 +16,7 @@ import torch
 
 from convlab.checks import check_int
 from convlab.im2col import im2col, im2col_sizes, kernel_matrix
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_matrix, format_sig, spelled_sum
 
@@ -28,7 +28,7 @@ SLIDERS = {
     "kernel_size": Whole(2, 1, 3),
     "stride": Whole(1, 1, 3),
 }
-LIMITS = {name: (s.low, s.high) for name, s in SLIDERS.items()}  # as im2col.js has them
+LIMITS = {name: (s.low, s.high) for name, s in SLIDERS.items()}  # the sliders' ranges
 SETTINGS = SLIDERS | {"position": POSITION}
 
 
@@ -193,8 +193,8 @@ class Im2colExplorer(SettingsWidget, settings=SETTINGS):
     cell marks every copy of it in the column matrix.
     """
 
-    _esm = bundle("im2col.js")
-    _css = stylesheet()
+    _esm = STATIC / "im2col.js"
+    _css = STYLESHEET
 
     def __init__(
         self,

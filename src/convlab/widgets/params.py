@@ -6,22 +6,23 @@ from dataclasses import dataclass
 
 from convlab.checks import check_int
 from convlab.counting import conv2d_params, dense_params, format_bytes, image_inputs, param_bytes
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_ratio
 
-# The slider stops (the same lists as in params.js). 3464² ≈ 12.0 million pixels:
-# the 12-megapixel photo of the notes, made square.
+# The slider stops (the view reads them from the widget's `limits`). 3464² ≈ 12.0
+# million pixels: the 12-megapixel photo of the notes, made square.
 SIDES = (8, 16, 28, 32, 64, 96, 128, 224, 256, 512, 1000, 1024, 2048, 3464, 4096)
 UNITS = (1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 1000, 1024, 2048, 4096)
 MAX_CHANNELS = 4
 MAX_KERNEL = 15
-# Every slider: default, lowest, highest. The defaults are the notes' 12-megapixel photo.
+# Every slider: default, lowest, highest (and its stops). The defaults are the notes'
+# 12-megapixel photo.
 SETTINGS = {
-    "side": Whole(3464, 1, max(SIDES)),
+    "side": Whole(3464, 1, max(SIDES), stops=SIDES),
     "channels": Whole(3, 1, MAX_CHANNELS),
-    "hidden": Whole(100, 1, max(UNITS)),
-    "out_channels": Whole(100, 1, max(UNITS)),
+    "hidden": Whole(100, 1, max(UNITS), stops=UNITS),
+    "out_channels": Whole(100, 1, max(UNITS), stops=UNITS),
     "kernel": Whole(3, 1, MAX_KERNEL),
 }
 
@@ -80,8 +81,8 @@ class ParameterCounter(SettingsWidget, settings=SETTINGS):
     and 100 hidden units, against 100 output channels of 3 × 3 kernels.
     """
 
-    _esm = bundle("params.js")
-    _css = stylesheet()
+    _esm = STATIC / "params.js"
+    _css = STYLESHEET
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ import torch
 
 from convlab.checks import as_pair, check_int, check_real, check_tensor
 from convlab.kernels import avg_pool2d, corr2d, max_pool2d
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, Choice, SettingsWidget, Whole, checked
 from convlab.widgets.text import format_matrix, format_number
 
@@ -32,7 +32,7 @@ SLIDERS = {
     "padding": Whole(0, 0, 4),
     "shift": Whole(0, 0, 3),
 }
-LIMITS = {name: (s.low, s.high) for name, s in SLIDERS.items()}  # as pooling_explorer.js has them
+LIMITS = {name: (s.low, s.high) for name, s in SLIDERS.items()}  # the sliders' ranges
 SETTINGS = SLIDERS | {"mode": Choice("max", MODES), "position": POSITION}
 
 
@@ -50,7 +50,7 @@ def pool_problem(size: tuple[int, int], window: int, padding: int) -> str | None
 
     Two rules, as in PyTorch: the padding is at most half the window (p ≤ k/2),
     and the window fits inside the padded map (k ≤ n + 2p). Same text as
-    ``poolProblem`` in convmath.js.
+    ``poolProblem`` in static/src/widgets/pooling_explorer.js.
     """
     size = as_pair(size, "size", minimum=1)
     k, p = check_int(window, "window", 1), check_int(padding, "padding", 0)
@@ -193,8 +193,8 @@ class PoolingExplorer(SettingsWidget, settings=SETTINGS):
     here capped at the stride slider's end).
     """
 
-    _esm = bundle("pooling_explorer.js")
-    _css = stylesheet()
+    _esm = STATIC / "pooling_explorer.js"
+    _css = STYLESHEET
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ from convlab.receptive_field import (
     size_formula,
     stack_problem,
 )
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, Row, SettingsWidget, Whole
 
 MAX_LAYERS = 5
@@ -90,8 +90,8 @@ class ReceptiveFieldExplorer(SettingsWidget, settings=SETTINGS):
     input cells into 3 and then 1, and that last cell sees all 5.
     """
 
-    _esm = bundle("receptive_field.js")
-    _css = stylesheet()
+    _esm = STATIC / "receptive_field.js"
+    _css = STYLESHEET
 
     def __init__(self, input_size: int = 5, layers=((3, 1, 1), (3, 1, 1)), *, position: int = 0):
         stack = as_layers(layers)

@@ -12,21 +12,21 @@ from convlab.counting import (
     grouped_params,
     separable_ratio,
 )
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_sig
 
-# The slider stops (the same lists as in separable.js). 3 → 4 and 3 → 10 channels
+# The slider stops (the view reads them from the widget's `limits`). 3 → 4 and 3 → 10 channels
 # are the notes' examples; 32 → 64 at 112 × 112 is an early MobileNet layer.
 CHANNELS = (1, 2, 3, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512)
 SIZES = (1, 3, 7, 14, 28, 56, 112, 126, 224)
 MAX_KERNEL = 7
 # Every slider: default, lowest, highest. The defaults are the MobileNet layer.
 SETTINGS = {
-    "in_channels": Whole(32, 1, max(CHANNELS)),
-    "out_channels": Whole(64, 1, max(CHANNELS)),
+    "in_channels": Whole(32, 1, max(CHANNELS), stops=CHANNELS),
+    "out_channels": Whole(64, 1, max(CHANNELS), stops=CHANNELS),
     "kernel": Whole(3, 1, MAX_KERNEL),
-    "size": Whole(112, 1, max(SIZES)),
+    "size": Whole(112, 1, max(SIZES), stops=SIZES),
     "groups": Whole(1, 1, max(CHANNELS)),
 }
 
@@ -158,8 +158,8 @@ class SeparableCost(SettingsWidget, settings=SETTINGS):
     and the chosen groups no longer divides them, the view explains why.
     """
 
-    _esm = bundle("separable.js")
-    _css = stylesheet()
+    _esm = STATIC / "separable.js"
+    _css = STYLESHEET
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ import torch
 
 from convlab.checks import check_int
 from convlab.kernels import convolve2d, corr2d
-from convlab.widgets._assets import bundle, stylesheet
+from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, Choice, Grid, SettingsWidget, checked
 from convlab.widgets.text import format_matrix, spelled_sum
 
@@ -82,8 +82,8 @@ class CorrelationStepper(SettingsWidget, settings=SETTINGS):
     2×2 kernel 0…3, whose cross-correlation is [[19, 25], [37, 43]].
     """
 
-    _esm = bundle("stepper.js")
-    _css = stylesheet()
+    _esm = STATIC / "stepper.js"
+    _css = STYLESHEET
 
     def __init__(self, X=None, K=None, *, position: int = 0, mode: str = "correlation"):
         grids = {name: v for name, v in (("X", X), ("K", K)) if v is not None}

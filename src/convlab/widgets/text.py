@@ -1,4 +1,4 @@
-"""How widgets write numbers and sums; the same rules as ``convmath.js`` (tested against it).
+"""How widgets write numbers and sums; the same rules as ``static/src/widgets/text.js``.
 
 Like JavaScript's ``String(number)``, infinities and NaN are written ``Infinity``,
 ``-Infinity`` and ``NaN``, and whole numbers of 10²¹ or more in exponent form
@@ -105,7 +105,7 @@ def format_sig(value: float, digits: int = 3) -> str:
     """About ``digits`` significant digits, trailing zeros dropped: 0.00497, 0.632, 12.3.
 
     Numbers of 1000 or more are rounded to whole numbers. Same rule as
-    ``formatSig`` in ``convmath.js``.
+    ``formatSig`` in ``static/src/widgets/text.js``.
     """
     value = check_real(value, "value")
     digits = check_int(digits, "digits", 1, 17)
@@ -127,7 +127,7 @@ def format_sig(value: float, digits: int = 3) -> str:
 
 
 def format_short(value: float) -> str:
-    """3 significant digits, as ``formatShort`` in convmath.js: 0.0333, 25, 4.37e-4, 2.05e7."""
+    """3 significant digits, as ``formatShort`` in text.js: 0.0333, 25, 4.37e-4, 2.05e7."""
     value = check_real(value, "value")
     if value == 0:
         return "0"

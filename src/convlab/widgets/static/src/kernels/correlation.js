@@ -1,0 +1,71 @@
+// Mirrors convlab.kernels.correlation and conv2d on one channel: cross-correlation
+// with stride, zero padding and dilation, and true convolution.
+
+import { full } from "../matrices.js";
+import { outputSize } from "./shapes.js";
+
+/** The kernel flipped top-to-bottom and left-to-right. */
+export function flip2d(K) {
+  return K.slice()
+    .reverse()
+    .map((row) => row.slice().reverse());
+}
+
+/** Surround X with `ph` rows of zeros above and below, `pw` columns left and right. */
+export function pad2d(X, ph, pw = ph) {
+  const cols = X[0].length + 2 * pw;
+  const out = full(X.length + 2 * ph, cols);
+  X.forEach((row, i) => {
+    row.forEach((v, j) => {
+      out[i + ph][j + pw] = v;
+    });
+  });
+  return out;
+}
+
+/**
+ * The input cells one output cell reads: [{row, col, x, k}] with row/col in the
+ * padded input. Mirrors the window of convlab.kernels.conv2d.
+ */
+export function windowTerms(Xp, K, i, j, stride = [1, 1], dilation = [1, 1]) {
+  const terms = [];
+  K.forEach((krow, a) => {
+    krow.forEach((k, b) => {
+      const row = i * stride[0] + a * dilation[0];
+      const col = j * stride[1] + b * dilation[1];
+      terms.push({ row, col, x: Xp[row][col], k });
+    });
+  });
+  return terms;
+}
+
+/**
+ * 2-D cross-correlation of one channel with per-axis stride, zero padding and
+ * dilation, like convlab.kernels.conv2d on a (1, 1, H, W) input.
+ * Returns null when the kernel does not fit.
+ */
+export function correlate2d(X, K, { stride = [1, 1], padding = [0, 0], dilation = [1, 1] } = {}) {
+  const Xp = pad2d(X, padding[0], padding[1]);
+  const oh = outputSize(X.length, K.length, stride[0], padding[0], dilation[0]);
+  const ow = outputSize(X[0].length, K[0].length, stride[1], padding[1], dilation[1]);
+  if (oh < 1 || ow < 1) return null;
+  const Y = full(oh, ow);
+  for (let i = 0; i < oh; i++) {
+    for (let j = 0; j < ow; j++) {
+      let s = 0;
+      for (const t of windowTerms(Xp, K, i, j, stride, dilation)) s += t.x * t.k;
+      Y[i][j] = s;
+    }
+  }
+  return Y;
+}
+
+/** The plain corr2d of the course: no padding, stride 1. */
+export function corr2d(X, K) {
+  return correlate2d(X, K);
+}
+
+/** True convolution: cross-correlation with the kernel flipped both ways (convolve2d). */
+export function convolve2d(X, K) {
+  return correlate2d(X, flip2d(K));
+}

@@ -1,0 +1,30 @@
+// Mirrors convlab.signals: a rectangular pulse through the first-order system
+// h(t) = e^(−t/T)/T, in closed form and by numeric convolution.
+
+import { convolve1d } from "./kernels/convolution1d.js";
+
+/** Closed-form answer of h(t) = e^(−t/T)/T to a pulse of width W (rectangle_response). */
+export function rectangleResponse(t, T, W) {
+  if (t < 0) return 0;
+  if (t <= W) return 1 - Math.exp(-t / T);
+  return Math.exp((W - t) / T) - Math.exp(-t / T); // (e^(W/T) − 1) e^(−t/T), the afterglow
+}
+
+/**
+ * The pulse sampled every dt, convolved with the sampled h: y ≈ dt · (x * h), next
+ * to the closed form, on t = 0 … ⌈W + 5T⌉ (simulate_rectangle).
+ */
+export function simulateRectangle(T, W, dt) {
+  const tMax = Math.ceil(W + 5 * T);
+  const n = Math.floor(tMax / dt + 0.5) + 1;
+  const ones = Math.floor(W / dt + 0.5);
+  const t = Array.from({ length: n }, (_, k) => k * dt);
+  const x = t.map((_, k) => (k < ones ? 1 : 0));
+  const h = t.map((tk) => Math.exp(-tk / T) / T);
+  const y = convolve1d(x, h)
+    .slice(0, n)
+    .map((v) => dt * v);
+  const exact = t.map((tk) => rectangleResponse(tk, T, W));
+  const maxError = y.reduce((m, v, k) => Math.max(m, Math.abs(v - exact[k])), 0);
+  return { t, x, y, exact, maxError };
+}

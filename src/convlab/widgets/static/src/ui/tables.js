@@ -1,0 +1,112 @@
+// Tables of numbers: drawn, walked cell by cell, or edited by the reader.
+
+import { formatNumber } from "../widgets/text.js";
+import { h } from "./dom.js";
+
+/**
+ * An HTML table of numbers. `cell(i, j, td)` may decorate each cell.
+ * The numbers are the cells' text, so screen readers and tests can read them.
+ */
+export function matrixTable(M, caption, cell = () => {}) {
+  const body = h("tbody");
+  M.forEach((row, i) => {
+    const tr = h("tr");
+    row.forEach((v, j) => {
+      const td = h("td", {}, formatNumber(v));
+      cell(i, j, td);
+      tr.append(td);
+    });
+    body.append(tr);
+  });
+  const shape = `${M.length}×${M.length ? M[0].length : 0}`;
+  return h("table", { class: "cl-matrix", "data-shape": shape }, h("caption", {}, caption), body);
+}
+
+/** A decoration for matrixTable: every cell is marked "on" (a kernel, an output). */
+export function markAll(_i, _j, td) {
+  td.classList.add("cl-on");
+}
+
+/** Call `visit(i, j, td)` for every cell of every table in `holder`, (i, j) within its table. */
+export function eachCell(holder, visit) {
+  for (const table of holder.querySelectorAll("table")) {
+    [...table.rows].forEach((tr, i) => {
+      [...tr.cells].forEach((td, j) => {
+        visit(i, j, td);
+      });
+    });
+  }
+}
+
+/**
+ * One editable cell, `name[i, j]`: `onEdit(v)` runs for every valid number typed,
+ * `onInvalid(message)` for anything else; leaving it shows `value()` again.
+ */
+function editableCell(name, i, j, value, onEdit, onInvalid) {
+  const td = h("td", {
+    contenteditable: "true",
+    inputmode: "decimal",
+    "aria-label": `${name}[${i}, ${j}]`,
+  });
+  td.addEventListener("input", () => {
+    const text = td.textContent.trim().replace("−", "-");
+    const v = Number(text);
+    if (text === "" || !Number.isFinite(v)) {
+      onInvalid(`${name}[${i}, ${j}]: “${text}” is not a number; type a number such as 2 or -0.5.`);
+    } else {
+      onEdit(v);
+    }
+  });
+  td.addEventListener("blur", () => {
+    td.textContent = formatNumber(value());
+  });
+  td.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      td.blur();
+    }
+  });
+  return td;
+}
+
+/**
+ * An editable table of numbers (contenteditable cells, the numbers stay text).
+ * `update(M, decorate)` redraws without disturbing the cell being typed in;
+ * `onEdit(i, j, v)` runs for every valid number typed; `onInvalid(message)` for anything else.
+ */
+export function editableMatrix(caption, name, onEdit, onInvalid) {
+  const body = h("tbody");
+  const table = h("table", { class: "cl-matrix cl-editable" }, h("caption", {}, caption), body);
+  let current = [];
+  const rebuild = (M) => {
+    body.replaceChildren();
+    M.forEach((row, i) => {
+      const cells = row.map((_, j) =>
+        editableCell(
+          name,
+          i,
+          j,
+          () => current[i][j],
+          (v) => onEdit(i, j, v),
+          onInvalid,
+        ),
+      );
+      body.append(h("tr", {}, ...cells));
+    });
+  };
+  const update = (M, decorate = () => {}) => {
+    current = M;
+    const shapeChanged =
+      body.rows.length !== M.length || (M.length && body.rows[0].cells.length !== M[0].length);
+    if (shapeChanged) rebuild(M);
+    M.forEach((row, i) => {
+      row.forEach((v, j) => {
+        const td = body.rows[i].cells[j];
+        if (td !== document.activeElement) td.textContent = formatNumber(v);
+        td.className = "";
+        decorate(i, j, td);
+      });
+    });
+  };
+  return { el: table, update };
+}
