@@ -50,11 +50,12 @@ def pair(value: int | tuple[int, int]) -> tuple[int, int]:
 LAYOUTS = {
     "chosen by size": {},
     "im2col, whole batch": dict(IM2COL_LIMIT=NEVER, TAP_WORK=NEVER, PADDING_WASTE=NEVER),
+    "im2col, but per tap where it pays": dict(IM2COL_LIMIT=NEVER, COPY_PER_OUTPUT=0),
     "im2col, cell by cell": dict(IM2COL_LIMIT=0, TAP_WORK=NEVER, PADDING_WASTE=NEVER),
     "im2col, a few rows": dict(IM2COL_LIMIT=200, TAP_WORK=NEVER, PADDING_WASTE=NEVER),
-    "per tap": dict(IM2COL_LIMIT=0, TAP_WORK=0, PADDING_WASTE=NEVER),
-    "tap loops, small blocks": dict(IM2COL_LIMIT=0, TAP_WORK=0, CACHE_BYTES=64),
-    "tap loops, one block": dict(IM2COL_LIMIT=0, TAP_WORK=0, CACHE_BYTES=NEVER),
+    "per tap": dict(COPY_PER_OUTPUT=0, TAP_WORK=0, PADDING_WASTE=NEVER),
+    "tap loops, small blocks": dict(COPY_PER_OUTPUT=0, TAP_WORK=0, CACHE_BYTES=64),
+    "tap loops, one block": dict(COPY_PER_OUTPUT=0, TAP_WORK=0, CACHE_BYTES=NEVER),
     "gathered": dict(PADDING_WASTE=0, IM2COL_LIMIT=NEVER),
     "gathered, cell by cell": dict(PADDING_WASTE=0, IM2COL_LIMIT=0),
 }

@@ -64,7 +64,7 @@ def im2col(X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair) -> torch
     (every s-th cell with stride s): a view, no copy, when the stride is 1.
     """
     if kernel == (1, 1):
-        return X[..., :: stride[0], :: stride[1]].flatten(-2)
+        return (X if stride == (1, 1) else X[..., :: stride[0], :: stride[1]]).flatten(-2)
     windows = sliding_windows(X, kernel, stride, dilation)  # (..., C, H', W', k_h, k_w): a view
     # Put (k_h, k_w) before (H', W'); flattening cannot keep the view, so it copies.
     *batch, c, h_out, w_out, k_h, k_w = windows.shape

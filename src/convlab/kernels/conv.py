@@ -58,11 +58,15 @@ from ._windows import (
 
 IntOrPair = int | tuple[int, int]
 
-# Largest im2col matrix worth copying at once, in elements (C·k_h·k_w per output
-# cell, times the cells and images done at once): up to this size (8 MB of
-# float32) the copy is cheap and one big matrix product beats k_h·k_w small ones;
-# beyond it, copying costs more than multiplying.
+# Largest im2col matrix made at once, in elements (C·k_h·k_w per output cell,
+# times the cells and images done at once): 8 MB of float32, as PyTorch's own
+# fallback goes image by image.
 IM2COL_LIMIT = 2**21
+# One image's im2col matrix is worth copying while it holds at most this many
+# numbers per output channel of a group: the product then does enough with each
+# copied number. Beyond, the k_h·k_w products on shifted views of the image,
+# which copy nothing, cost less (measured on the benchmark's sweep).
+COPY_PER_OUTPUT = 2**15
 # A tap loop pays for its Python step of a few microseconds per tap when each
 # tap touches TAP_WORK numbers (images × channels × output cells) per thread, or
 # an eighth of that when im2col's copy would be COPY_RUNS short rows per thread
@@ -203,11 +207,11 @@ def _convolve(
         X = pad2d(X, pads)
     threads = torch.get_num_threads()
     work = n * c * cells  # numbers each kernel tap touches
-    if 8 * work >= TAP_WORK * threads:  # possibly enough work per tap for a tap loop
+    if taps > 1 and 8 * work >= TAP_WORK * threads:  # possibly enough work for a tap loop
         if c_group == 1 and c_out == groups:  # depthwise: output channel o reads input channel o
             if work >= TAP_WORK * threads or n * c * taps * out[0] >= COPY_RUNS * threads:
                 return _depthwise(X, W, bias, stride, dilation)
-        elif taps > 1 and columns > IM2COL_LIMIT:
+        elif columns > COPY_PER_OUTPUT * (c_out // groups):
             return _per_tap(X, W, bias, stride, dilation, groups)
     kernel = (k_h, k_w)
     if n * columns <= IM2COL_LIMIT:  # the whole batch at once: no parts to pay for
@@ -234,15 +238,19 @@ def _product(
     are one more batch axis of that product: rows run channel by channel, so each
     group's rows are one block of them.
     """
-    c_out = W.shape[0]
-    if groups == 1:
-        Y = torch.matmul(W.reshape(c_out, -1), columns)
+    n, c_out = columns.shape[0], W.shape[0]
+    if W[0].numel() == 1:  # one input number per output: a scaling, no product to speak of
+        scales = W.reshape(groups, c_out // groups, 1)
+        Y = (columns.unflatten(1, (groups, 1)) * scales).flatten(1, 2)
+    elif groups == 1:
+        kernels = W.reshape(c_out, -1)
+        Y = torch.bmm(kernels.expand(n, *kernels.shape), columns)  # the quickest call for it
     else:
         kernels = W.reshape(groups, c_out // groups, -1)
         Y = (kernels @ columns.unflatten(1, (groups, -1))).flatten(1, 2)
     if bias is not None:
         Y = Y.add_(bias.reshape(c_out, 1))
-    return Y.unflatten(-1, out)
+    return Y.view(n, c_out, *out)
 
 
 def _in_parts(
