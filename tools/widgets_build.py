@@ -40,7 +40,7 @@ def views() -> list[Path]:
     return sorted(VIEWS.glob("*.js"))
 
 
-def esbuild_args(outdir: Path, metafile: Path | None = None) -> list[str]:
+def esbuild_args(outdir: Path, metafile: Path | None = None, log: str = "warning") -> list[str]:
     """esbuild's command line for every view: one ES module each, into ``outdir``."""
     args = [
         *(str(view.relative_to(npm.ROOT)) for view in views()),
@@ -54,7 +54,7 @@ def esbuild_args(outdir: Path, metafile: Path | None = None) -> list[str]:
         "--legal-comments=none",
         f"--banner:js={BANNER}",
         f"--outdir={outdir}",
-        "--log-level=warning",
+        f"--log-level={log}",
     ]
     return args + ([f"--metafile={metafile}"] if metafile else [])
 
@@ -87,7 +87,7 @@ def import_graph() -> dict[str, list[str]]:
 
 def watch() -> None:
     """Rebuild on every change to the sources, until interrupted (esbuild's --watch)."""
-    command = [str(npm.tool("esbuild")), *esbuild_args(STATIC), "--watch=forever"]
+    command = [str(npm.tool("esbuild")), *esbuild_args(STATIC, log="info"), "--watch=forever"]
     print("Rebuilding the widgets on every change (Ctrl-C stops); use ANYWIDGET_HMR=1.")
     with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(command, cwd=npm.ROOT, check=False)
