@@ -6,7 +6,7 @@
     python benchmarks/browser.py --only widgets     # or --only pages
     python benchmarks/browser.py --loads 9          # cold loads per page (default 5)
 
-The site is served from 127.0.0.1 by ``convlab.static_server``, text gzipped as
+The site is served from 127.0.0.1 by ``tools.static_server``, text gzipped as
 a static host sends it; Chromium cannot resolve any other host.
 
 Widgets (target: p95 ≤ 16 ms, one frame at 60 Hz). Every widget on every page
@@ -51,7 +51,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convlab.static_server import serving
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tools/
+from tools.static_server import serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAME_MS = 16.0

@@ -2,7 +2,7 @@
 
 Builds with warnings as errors (executing the chapters, cached between runs),
 then serves ``_build/html`` on 127.0.0.1 until you press Ctrl+C, text gzipped as a
-static web host sends it (``convlab.static_server``).
+static web host sends it (``tools.static_server``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from convlab.static_server import make_server
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's own tools/, run as a script from anywhere
+from tools.static_server import make_server  # noqa: E402
 
 
 def main() -> int:

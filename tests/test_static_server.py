@@ -1,4 +1,4 @@
-"""convlab.static_server sends text gzipped when asked, and every file byte for byte."""
+"""tools.static_server sends text gzipped when asked, and every file byte for byte."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from convlab.static_server import accepts_gzip, serving
+from tools.static_server import accepts_gzip, serving
 
 
 def fetch(url: str, accept_encoding: str | None = None):

@@ -3,11 +3,14 @@
 A page that shows widgets needs require.js, the ``@jupyter-widgets/html-manager``
 embedder and the ``anywidget`` front end; every page with maths needs MathJax.
 Jupyter Book loads all of them from CDNs by default. This Sphinx extension
-fetches pinned releases with ``npm pack`` once (cached in ``.cache/``), checks
-each tarball against its pinned sha512, and copies the few files the pages use
-into ``_static/vendor/``. The built book then works offline and in tests no
-request leaves localhost. Third-party code is fetched at build time, never
-committed.
+fetches pinned releases with ``npm pack`` once (cached in ``.cache/``; npm asks
+its own cache first and, offline, fails within seconds with its own message),
+checks each tarball against its pinned sha512, and copies the few files the
+pages use into ``_static/vendor/``. The anywidget front end is the one the
+pinned ``anywidget`` Python package ships, so it always matches the widgets'
+Python side and needs no download. The built book then works offline and in
+tests no request leaves localhost. Third-party code is fetched at build time,
+never committed.
 """
 
 from __future__ import annotations
@@ -15,16 +18,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
-import subprocess
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
+import anywidget
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # the repository's tools/
+from tools.npm import NpmError  # noqa: E402
+from tools.npm import run as run_npm  # noqa: E402
+
 CACHE = ROOT / ".cache" / "widget-runtime"
+# The AMD build of anywidget's front end that html-manager loads, as the pinned
+# Python package ships it (the same file as the npm package's dist/index.js).
+ANYWIDGET_FRONT_END = Path(anywidget.__file__).parent / "nbextension" / "index.js"
 
 # name -> (version, npm integrity of the tarball, {file in package: path under vendor/})
 PINNED = {
@@ -38,11 +49,6 @@ PINNED = {
         "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
         # The embedder, and the icon fonts it loads from beside itself.
         {"dist/": "html-manager/dist/"},
-    ),
-    "anywidget": (
-        "0.11.0",
-        "sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
-        {"dist/index.js": "anywidget.js"},
     ),
     "mathjax": (
         "3.2.2",
@@ -66,18 +72,13 @@ def _fetch(name: str, version: str, integrity: str) -> Path:
     tarballs.mkdir(parents=True, exist_ok=True)
     tarball = tarballs / f"{name.replace('@', '').replace('/', '-')}-{version}.tgz"
     if not tarball.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise ExtensionError(
-                "widget_runtime: npm is needed once to fetch the widget runtime "
-                f"({name}@{version}); install Node.js and npm, then build again."
-            )
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                [npm, "pack", f"{name}@{version}", "--pack-destination", tmp],
-                check=True,
-                capture_output=True,
-            )
+            try:
+                run_npm("pack", f"{name}@{version}", "--pack-destination", tmp, timeout=120)
+            except NpmError as error:
+                raise ExtensionError(
+                    f"widget_runtime: could not fetch {name}@{version} for the pages: {error}"
+                ) from None
             (packed,) = Path(tmp).glob("*.tgz")
             shutil.move(packed, tarball)
     actual = _integrity(tarball)
@@ -113,11 +114,13 @@ def vendor_dir() -> Path:
     wanted = "\n".join(
         f"{n}@{v[0]} {v[1]} {sorted(v[2].items())}" for n, v in sorted(PINNED.items())
     )
+    wanted += f"\nanywidget {anywidget.__version__} {_integrity(ANYWIDGET_FRONT_END)}"
     if not (stamp.exists() and stamp.read_text() == wanted):
         shutil.rmtree(vendor, ignore_errors=True)
         vendor.mkdir(parents=True)
         for name, (version, integrity, files) in PINNED.items():
             _extract(_fetch(name, version, integrity), files, vendor)
+        shutil.copyfile(ANYWIDGET_FRONT_END, vendor / "anywidget.js")
         stamp.write_text(wanted)
     return static
 

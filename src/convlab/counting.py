@@ -100,9 +100,9 @@ def format_bytes(n_bytes: int) -> str:
     """A memory size in decimal units with about 3 significant digits: ``'14.4 GB'``.
 
     Decimal (1 kB = 1000 bytes), as disk and camera makers count; 14.4 GB is
-    13.4 GiB. The same rule as ``formatBytes`` in ``convmath.js``. From 1000 PB
-    on the number is whole and rounded exactly, however large (a float would
-    overflow).
+    13.4 GiB. The same rule as ``formatBytes`` in the browser
+    (``widgets/static/src/counting.js``). From 1000 PB on the number is whole and
+    rounded exactly, however large (a float would overflow).
     """
     n_bytes = check_int(n_bytes, "n_bytes", minimum=0)
     units = ("B", "kB", "MB", "GB", "TB", "PB")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.browser import CHROMIUM_FLAGS  # one list: the tests and the benchmark
-from convlab.static_server import serving
+from tools.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 # CONVLAB_BUILD_DIR builds elsewhere (JB's --path-output), e.g. to test two trees at once.
