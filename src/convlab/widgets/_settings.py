@@ -275,3 +275,7 @@ class SettingsWidget(anywidget.AnyWidget):
         limits = Fixed(limits_table(cls.SETTINGS), what).trait()
         cls.limits = limits
         limits.class_init(cls, "limits")
+
+    def settings(self) -> dict[str, object]:
+        """The current value of every setting, as the widget's compute function takes them."""
+        return {name: getattr(self, name) for name in self.SETTINGS}

@@ -195,10 +195,6 @@ class MultiChannelConv(SettingsWidget, settings=SETTINGS):
             bias=bias,
         )
 
-    def settings(self) -> dict[str, int]:
-        """The current settings, as ``multi_channel`` takes them."""
-        return {name: getattr(self, name) for name in SETTINGS}
-
     def compute(self) -> MultiChannel:
         """What the view shows for the current traits."""
         return multi_channel(**self.settings())

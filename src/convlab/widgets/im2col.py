@@ -215,10 +215,6 @@ class Im2colExplorer(SettingsWidget, settings=SETTINGS):
             position=position,
         )
 
-    def settings(self) -> dict[str, int]:
-        """The current settings, as ``explore_im2col`` takes them."""
-        return {name: getattr(self, name) for name in SETTINGS}
-
     def compute(self) -> Im2colStep:
         """What the view shows for the current traits."""
         return explore_im2col(**self.settings())
