@@ -29,8 +29,6 @@ import torch.nn.functional as F
 
 from convlab.checks import Padding, Pair
 
-from .shapes import axis_output_size
-
 
 def pad2d(X: torch.Tensor, padding: Padding, value: float = 0) -> torch.Tensor:
     """Surround the last two axes with ``value``: (top, bottom, left, right) cells."""
@@ -81,7 +79,7 @@ def windows_along(X: torch.Tensor, axis: int, k: int, stride: int, dilation: int
 
 def flat_taps(
     X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair
-) -> tuple[list[tuple[int, int, torch.Tensor]], tuple[int, int, int]]:
+) -> tuple[Iterator[tuple[int, int, torch.Tensor]], tuple[int, int, int]]:
     """Every kernel tap's inputs as one slice of the flattened image, without a copy.
 
     Lay an image out row after row, each row ``width`` cells long. Output cell
@@ -94,12 +92,13 @@ def flat_taps(
 
     With stride s the inputs of neighbouring output cells are s apart, so X is
     first split once into its s_h·s_w phases (every s-th row and column, from
-    each start), each stored densely; tap (i, j) is a slice of one phase. X is
-    cut to the rows and columns the windows read, then padded to a multiple of
-    the stride so that every phase has the same shape: less than one stride per
-    axis, which is less than the rows read whenever there are two output rows or
-    more (with one, any stride gives the same windows, so stride 1 is used).
-    Only the dropped edge cells ever read that padding.
+    each start), each stored densely; tap (i, j) is a slice of one phase. So
+    that every phase has the same shape, X is cut to the rows and columns the
+    windows read, rounded up to a multiple of the stride, and padded where that
+    runs past its edge: by less than one stride per axis, which is less than the
+    rows read whenever there are two output rows or more (with one, any stride
+    gives the same windows, so stride 1 is used). Only the dropped edge cells
+    ever read that padding.
 
     Returns ``(taps, (h_out, w_out, width))`` with ``taps`` an iterator of
     ``(i, j, slice)``, each slice of shape (..., L), L = (h_out − 1)·width + w_out:
@@ -141,8 +140,8 @@ def flat_shape(
     """``(h_out, w_out, width)`` of ``flat_taps`` on an image of ``size`` (H, W): the
     output's size and the length of a row of the flattened phases."""
     (k_h, k_w), (s_h, s_w), (d_h, d_w) = kernel, stride, dilation
-    h_out = axis_output_size(size[0], k_h, s_h, 0, d_h)
-    w_out = axis_output_size(size[1], k_w, s_w, 0, d_w)
+    h_out = (size[0] - d_h * (k_h - 1) - 1) // s_h + 1
+    w_out = (size[1] - d_w * (k_w - 1) - 1) // s_w + 1
     s_w = s_w if w_out > 1 else 1  # one output column: any stride reads the same
     return h_out, w_out, -(-((w_out - 1) * s_w + d_w * (k_w - 1) + 1) // s_w)
 

@@ -323,13 +323,15 @@ def _per_tap(
     # One batch entry per image and group: (n·groups, c/groups, H, W).
     X = X.unflatten(1, (groups, c_group)).flatten(0, 1)
     taps, shape = flat_taps(X, (k_h, k_w), stride, dilation)
-    # (n·groups, c_out/groups, c/groups, k_h, k_w): the same kernels for every image.
-    weights = W.unflatten(0, (groups, c_out // groups)).repeat(n, 1, 1, 1, 1)
+    weights = W.unflatten(0, (groups, c_out // groups))  # (groups, c_out/groups, c/groups, ...)
     h_out, w_out, width = shape
     Y = X.new_zeros(n * groups, c_out // groups, h_out * width)  # whole rows, for unflatten
     sums = Y[..., : (h_out - 1) * width + w_out]  # the cells the taps' slices cover
     for i, j, inputs in taps:  # inputs: (n·groups, c/groups, L)
-        sums.baddbmm_(weights[..., i, j], inputs)
+        # The same kernels for every image: a view with one group (no copy), else a
+        # copy of this one tap's weights per image.
+        kernels = weights[..., i, j].expand(n, *weights.shape[:3]).flatten(0, 1)
+        sums.baddbmm_(kernels, inputs)
     Y = unflatten(Y.reshape(n, c_out, -1), shape)
     return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
 
@@ -357,14 +359,14 @@ def _depthwise(
     for first in range(0, n * c_out, rows):
         taps, _ = flat_taps(X[first : first + rows], kernel, stride, dilation)
         sums = Y[first : first + rows, : (h_out - 1) * width + w_out]
-        block_weights = one_by_one(weights[:, first : first + rows])
+        block_weights = _one_by_one(weights[:, first : first + rows])
         for (_, _, inputs), weight in zip(taps, block_weights, strict=True):
             sums.addcmul_(inputs, weight)
     Y = unflatten(Y.unflatten(0, (n, c_out)), shape)
     return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
 
 
-def one_by_one(rows: torch.Tensor, at_once: int = 256) -> Iterator[torch.Tensor]:
+def _one_by_one(rows: torch.Tensor, at_once: int = 256) -> Iterator[torch.Tensor]:
     """``rows.unbind(0)``, a few hundred views at a time: as quick, without holding
     one tensor object per tap of a huge kernel."""
     for part in rows.split(at_once):
