@@ -205,8 +205,8 @@ def _convolve(
         if padded > PADDING_WASTE * max(n * columns, X.numel() + n * c_out * cells + W.numel()):
             return _gathered(X, W, bias, pads, stride, dilation, groups, out)
         X = pad2d(X, pads)
-    threads = torch.get_num_threads()
     work = n * c * cells  # numbers each kernel tap touches
+    threads = torch.get_num_threads() if taps > 1 else 1
     if taps > 1 and 8 * work >= TAP_WORK * threads:  # possibly enough work for a tap loop
         if c_group == 1 and c_out == groups:  # depthwise: output channel o reads input channel o
             if work >= TAP_WORK * threads or n * c * taps * out[0] >= COPY_RUNS * threads:
@@ -238,8 +238,8 @@ def _product(
     are one more batch axis of that product: rows run channel by channel, so each
     group's rows are one block of them.
     """
-    n, c_out = columns.shape[0], W.shape[0]
-    if W[0].numel() == 1:  # one input number per output: a scaling, no product to speak of
+    n, (c_out, c_group, k_h, k_w) = columns.shape[0], W.shape
+    if c_group * k_h * k_w == 1:  # one input number per output: a scaling, not a product
         scales = W.reshape(groups, c_out // groups, 1)
         Y = (columns.unflatten(1, (groups, 1)) * scales).flatten(1, 2)
     elif groups == 1:
