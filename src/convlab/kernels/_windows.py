@@ -203,6 +203,7 @@ def cut_axis(n: int, k: int, stride: int, dilation: int, before: int, after: int
     # Cells whose window (y·s ... y·s + d·(k − 1)) overlaps the input ...
     first = max(0, -((dilation * (k - 1) - before) // stride))
     last = min(out - 1, last_cell // stride)
+    tap, tap_last = 0, -1
     if first <= last:
         # ... their taps that can land on it: tap i needs y·s + i·d within the input ...
         tap = max(0, -((last * stride - before) // dilation))
