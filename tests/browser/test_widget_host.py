@@ -1,0 +1,112 @@
+"""The book's widget host gives views anywidget's front-end API, on a static page.
+
+``book/_static/widget-host.js`` replaces the Jupyter widget manager on the built
+pages. These tests check it implements what anywidget's front-end API promises
+(get, set, on, off, save_changes, send; ``initialize`` once per model, ``render``
+once per view, both cleanups run) and at least every model method the course's
+views call, and that no page loads a widget manager.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_pages import toc_pages
+
+ROOT = Path(__file__).resolve().parents[2]
+VIEW_SOURCES = ROOT / "src" / "convlab" / "widgets" / "static" / "src"
+HOST_API = {"get", "set", "on", "off", "save_changes", "send"}
+
+# A widget written against anywidget's API, mounted by the host from a page of its own.
+PROBE = r"""
+async () => {
+  const host = await import(new URL("../_static/widget-host.js", location.href).href);
+  const esm = `
+    export default {
+      initialize({ model }) {
+        model.set("initialized", (model.get("initialized") ?? 0) + 1);
+        return () => { window.__probe.modelCleanups += 1; };
+      },
+      render({ model, el }) {
+        const draw = () => { el.textContent = model.get("text"); };
+        draw();
+        model.on("change:text", draw);
+        model.save_changes();
+        model.send({ hello: "kernel" });
+        return () => { window.__probe.viewCleanups += 1; };
+      },
+    };`;
+  window.__probe = { modelCleanups: 0, viewCleanups: 0 };
+  const doc = document.implementation.createHTMLDocument("probe");
+  const state = {
+    version_major: 2, version_minor: 0,
+    state: { probe: { model_name: "AnyModel", model_module: "anywidget",
+                      state: { _esm: esm, _css: ".probe { color: red }", text: "first" } } },
+  };
+  doc.head.innerHTML =
+    `<script type="application/vnd.jupyter.widget-state+json">${JSON.stringify(state)}</script>`;
+  const view =
+    '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "probe"}</script>';
+  doc.body.innerHTML = `<div id="a">${view}</div><div id="b">${view}</div>`;
+  const models = host.start(doc);
+  const { model } = await models.get("probe");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const texts = () => [...doc.querySelectorAll(".cl-widget-host")].map((el) => el.textContent);
+  const out = { initialized: model.get("initialized"), before: texts() };
+
+  const events = [];
+  const onText = (m, value) => events.push(`text=${value}`);
+  const onAny = () => events.push("change");
+  model.on("change:text", onText);
+  model.on("change", onAny);
+  model.set("text", "second");
+  model.set("text", "second");  // unchanged: no event
+  out.after = texts();
+  model.off("change:text", onText);
+  model.set("text", "third");
+  model.off("change");
+  model.set("text", "fourth");
+  out.events = events;
+  out.final = texts();
+  const styles = [...document.querySelectorAll("style")];
+  out.styles = styles.filter((s) => s.textContent.includes(".probe")).length;
+  await host.cleanUp(models);
+  out.cleanups = { ...window.__probe };
+  return out;
+}
+"""
+
+
+@pytest.mark.browser
+def test_host_implements_anywidgets_front_end_api(page):
+    page.goto(page.site + "book/ch02_cross_correlation.html")
+    out = page.evaluate(PROBE)
+    assert out["initialized"] == 1  # once per model, however many views
+    assert out["before"] == ["first", "first"]  # render once per view
+    assert out["after"] == ["second", "second"]
+    assert out["events"] == ["text=second", "change", "change"]
+    assert out["final"] == ["fourth", "fourth"]  # views still listen after others left
+    assert out["styles"] == 1  # the widget's CSS once
+    assert out["cleanups"] == {"modelCleanups": 1, "viewCleanups": 2}
+
+
+def test_host_offers_every_model_method_the_views_call():
+    used = set()
+    for source in VIEW_SOURCES.rglob("*.js"):
+        used |= set(re.findall(r"\bmodel\.([A-Za-z_]+)\(", source.read_text(encoding="utf-8")))
+    assert used, "found no model calls in the views: is VIEW_SOURCES right?"
+    assert used <= HOST_API, f"the views call model methods the host lacks: {used - HOST_API}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", toc_pages())
+def test_no_widget_manager_is_loaded(page, path):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(page.site + path)
+    page.wait_for_load_state("networkidle")
+    managers = [u for u in requested if re.search(r"require\.js|embed-amd|html-manager", u)]
+    assert not managers, f"{path} loads a widget manager: {managers}"
