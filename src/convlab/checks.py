@@ -338,39 +338,6 @@ def check_bias(bias: object, c_out: int) -> None:
         )
 
 
-def check_mode(mode: object) -> None:
-    """Pooling keeps either the largest value or the mean of each window."""
-    check_choice(mode, "mode", ("max", "mean"))
-
-
-def pool_args(
-    X: object,
-    kernel_size: object,
-    stride: object,
-    padding: object,
-    dilation: object,
-) -> tuple[Pair, Pair, Pair, Pair]:
-    """Check the arguments of a pooling layer; return kernel, stride, padding, dilation.
-
-    ``stride=None`` means "jump a whole window" (stride = kernel_size). As in
-    PyTorch, padding may be at most half the kernel size on each axis.
-    """
-    check_tensor(X, "X", {3: "(C, H, W)", 4: "(N, C, H, W)"})
-    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
-    stride = kernel if stride is None else as_pair(stride, "stride", minimum=1)
-    padding = as_pair(padding, "padding", minimum=0)
-    dilation = as_pair(dilation, "dilation", minimum=1)
-    for axis, p, k in zip(AXES, padding, kernel, strict=True):
-        if 2 * p > k:
-            raise ValueError(
-                f"padding: {padding} is more than half of kernel_size {kernel}: "
-                f"pooling needs p ≤ k/2 on each axis, but {axis} has {p} > {k}/2"
-            )
-    total = (2 * padding[0], 2 * padding[1])
-    check_fits("kernel_size", kernel, X.shape[-2:], total, dilation)
-    return kernel, stride, padding, dilation
-
-
 def common_dtype(*tensors: torch.Tensor) -> torch.dtype:
     """The dtype PyTorch's type promotion gives when the tensors are combined."""
     return reduce(torch.promote_types, (t.dtype for t in tensors))
