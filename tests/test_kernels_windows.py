@@ -1,4 +1,4 @@
-"""The ways of reaching the windows agree: per output cell, per axis, per kernel tap, by index.
+"""The ways of reaching the windows agree: per output cell, per kernel tap, by index.
 
 And ``cut_axis`` keeps exactly what a brute-force walk over every (output cell,
 kernel tap) pair finds reading the input.
@@ -20,7 +20,6 @@ from convlab.kernels._windows import (
     sliding_windows,
     tap_cells,
     unflatten,
-    windows_along,
 )
 
 X = torch.arange(2 * 3 * 11 * 13, dtype=torch.float64).reshape(2, 3, 11, 13)
@@ -81,14 +80,6 @@ def test_flat_taps_phases_stay_within_twice_the_input_per_axis(kernel, stride, d
     storages = {inputs.untyped_storage().data_ptr(): inputs for _, _, inputs in taps}
     total = sum(inputs.untyped_storage().nbytes() for inputs in storages.values())
     assert total <= 4 * X.untyped_storage().nbytes()
-
-
-@pytest.mark.parametrize(("kernel", "stride", "dilation"), SETTINGS)
-def test_windows_along_both_axes_are_the_windows(kernel, stride, dilation) -> None:
-    windows = sliding_windows(X, kernel, stride, dilation)
-    rows = windows_along(X, -2, kernel[0], stride[0], dilation[0])  # (..., H', W, k_h)
-    both = windows_along(rows, -2, kernel[1], stride[1], dilation[1])  # (..., H', W', k_h, k_w)
-    assert torch.equal(both, windows)
 
 
 def live_pairs(n, k, stride, dilation, before, after) -> set[tuple[int, int]]:

@@ -4,10 +4,7 @@ Ways to reach every window without a Python loop over output cells:
 
 - ``sliding_windows`` views the input as one window per output cell (a pair of
   axes each). Copying that view into a matrix is "im2col"; a convolution is then
-  one matrix product, a pooling layer one reduction.
-- ``windows_along`` does the same along one axis only. Max and sum are
-  separable (the max of a window is the max of its rows' maxima), so a pooling
-  layer reduces along H, then along W: k_h + k_w steps per cell instead of k_h·k_w.
+  one matrix product.
 - ``flat_taps`` goes the other way round: one view per kernel tap (i, j), holding
   the input that tap multiplies for every output cell. A convolution is then a
   sum over the k_h·k_w taps: one small matrix product each, or for depthwise
@@ -68,13 +65,6 @@ def im2col(X: torch.Tensor, kernel: Pair, stride: Pair, dilation: Pair) -> torch
     *batch, c, h_out, w_out, k_h, k_w = windows.shape
     moved = windows.movedim((-2, -1), (-4, -3))  # (..., C, k_h, k_w, H', W')
     return moved.reshape(*batch, c * k_h * k_w, h_out * w_out)
-
-
-def windows_along(X: torch.Tensor, axis: int, k: int, stride: int, dilation: int) -> torch.Tensor:
-    """View one axis (-2 or -1) as windows of ``k`` taps: that axis shrinks to the
-    output length and a new last axis holds each window's taps. No copy."""
-    span = dilation * (k - 1) + 1
-    return X.unfold(axis, span, stride)[..., ::dilation]
 
 
 def flat_taps(
