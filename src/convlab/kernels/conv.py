@@ -110,12 +110,13 @@ def conv2d(
     are refused although PyTorch accepts them.
 
     Where convlab differs: it refuses, before allocating, a result of more than
-    2**31 numbers (PyTorch tries and runs out of memory), and it answers for
+    2**31 numbers (PyTorch tries and runs out of memory); it answers for
     arguments beyond PyTorch's 64-bit integers (a stride of 10**30 on a single
-    output cell). Padding cells are zeros that may be skipped, so where a
-    window covers padding and a weight is infinite or NaN the output may be the
-    sum without those zeros, not NaN (0·∞): PyTorch's own answer there depends
-    on which of its kernels runs.
+    output cell); it refuses a dilation of 0 even for a batch of no images
+    (PyTorch checks it only when there are images). Padding cells are zeros
+    that may be skipped, so where a window covers padding and a weight is
+    infinite or NaN the output may be the sum without those zeros, not NaN
+    (0·∞): PyTorch's own answer there depends on which of its kernels runs.
     """
     check_dtype(X, "X", "conv2d")
     check_tensor(X, "X", {3: "(C, H, W)", 4: "(N, C, H, W)"}, empty_batch=True)
