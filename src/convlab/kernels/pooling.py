@@ -34,7 +34,7 @@ from convlab.checks import (
 IntOrPair = int | tuple[int, int]
 
 LARGEST = 2**63 - 1  # PyTorch reads sizes as 64-bit ints and refuses larger ones
-GATHER_CELLS = 2**20  # most cells a mean copies out at once (4 MiB of float32)
+GATHER_CELLS = 2**19  # most cells a mean copies out at once (2 MiB of float32: in cache)
 BLOCK_CELLS = 2**18  # input and output cells a mean sums tap by tap at once (fits a cache)
 PAD_LIMIT = 2  # a max pools a padded copy when the padding is at most this × the input
 
@@ -215,6 +215,10 @@ class Axis(NamedTuple):
             else:
                 used.append(range(first, first + taps))
         return used
+
+    def used_tap_count(self) -> int:
+        """How many taps land on the input in at least one window."""
+        return self.k if self.inner else sum(map(len, self.used_taps()))
 
     def taps(self) -> list[tuple[slice, int, int]]:
         """For each tap that lands on the input in some window, in order: the windows
@@ -601,6 +605,7 @@ PHASE_CELL_SECONDS = 0.5e-9  # one input cell copied into its stride phase
 SLICE_SECONDS = 50e-9  # one kernel tap's slice added by index_add_
 COPY_CELL_SECONDS = 0.45e-9  # one cell copied out, then added by index_add_
 WINDOW_CELL_SECONDS = 1.2e-9  # one cell copied out and summed by segment_reduce
+WINDOW_SECONDS = 30e-9  # one window summed by segment_reduce
 
 
 def summing_costs(planes: int, height: Axis, width: Axis) -> dict[str, float]:
@@ -610,7 +615,7 @@ def summing_costs(planes: int, height: Axis, width: Axis) -> dict[str, float]:
     if windows == 0:  # an empty batch: nothing to sum
         return {"tap by tap": 0.0, "window by window": 1.0}
     blocks = -(-planes // planes_per_block(height, width))
-    passes = sum(map(len, height.used_taps())) * sum(map(len, width.used_taps()))
+    passes = height.used_tap_count() * width.used_tap_count()
     phases = 0  # input cells copied into the stride phases that taps read
     if height.s > 1 or width.s > 1:
         phases = planes * height.n * width.n * min(height.k, height.s) * min(width.k, width.s)
@@ -619,7 +624,8 @@ def summing_costs(planes: int, height: Axis, width: Axis) -> dict[str, float]:
         "tap by tap": passes * blocks * PASS_SECONDS
         + windows * taps * PASS_CELL_SECONDS
         + phases * PHASE_CELL_SECONDS,
-        "window by window": 20 * OP_SECONDS + windows * taps * WINDOW_CELL_SECONDS,
+        "window by window": 20 * OP_SECONDS
+        + windows * (WINDOW_SECONDS + taps * WINDOW_CELL_SECONDS),
     }
     rows = height.n + height.p + max(height.beyond, 0)  # of the padded input
     columns = width.n + width.p + max(width.beyond, 0)
