@@ -87,18 +87,22 @@ class Winners(torch.autograd.Function):
     """Each window's winning cell: ``where`` holds its flat index (row·W + column)
     in its image plane of X. The gradient of each output goes to its winner;
     where windows overlap, a cell adds them up in output order and in X's dtype,
-    as PyTorch's max pooling does."""
+    as PyTorch's max pooling does (``apart``: no two windows share a cell)."""
 
     @staticmethod
-    def forward(ctx, X: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
+    def forward(ctx, X: torch.Tensor, where: torch.Tensor, apart: bool = False) -> torch.Tensor:
         ctx.save_for_backward(where)
-        ctx.x_shape = X.shape
+        ctx.x_shape, ctx.apart = X.shape, apart
         return X.flatten(-2).gather(-1, where.flatten(-2)).view(where.shape)
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
         (where,) = ctx.saved_tensors
         shape = ctx.x_shape
+        if ctx.apart:  # each cell wins at most once: nothing to add in order
+            grad_X = grad.new_zeros(shape).flatten(-2)
+            grad_X.scatter_add_(-1, where.flatten(-2), grad.flatten(-2))
+            return grad_X.view(shape), None, None
         plane = shape[-2] * shape[-1]
         where = where.flatten(-2)
         first_cells = torch.arange(0, where.shape[:-1].numel() * plane, plane)
@@ -106,7 +110,7 @@ class Winners(torch.autograd.Function):
         grad_X = grad.new_zeros(shape.numel())
         # put_ with accumulate adds one value at a time, in the order of index.
         grad_X.put_(index, grad.contiguous().view(index.shape), accumulate=True)
-        return grad_X.view(shape), None
+        return grad_X.view(shape), None, None
 
 
 def lowest(dtype: torch.dtype) -> float | int:
@@ -198,6 +202,11 @@ class Axis(NamedTuple):
         """The windows that hang over an edge of the input, in order."""
         inner = self.inner
         return [*range(inner.start), *range(inner.stop, self.out)]
+
+    @property
+    def overlapping(self) -> bool:
+        """Whether neighbouring windows share cells along this axis."""
+        return self.out > 1 and self.s < self.span
 
     @property
     def overhangs(self) -> bool:
@@ -386,7 +395,8 @@ def max_pool2d(
                 "points at an unrelated cell); pool without them, or use less padding"
             )
     where = winners(X, height, width)
-    Y = Winners.apply(X, where)
+    apart = not (height.overlapping or width.overlapping)
+    Y = Winners.apply(X, where, apart)
     return (Y, where) if return_indices else Y
 
 
@@ -439,10 +449,13 @@ def first_max(X: torch.Tensor, dim: int, axis: Axis) -> tuple[torch.Tensor, torc
     runs = axis.runs()
     values, cells = [], []
     for _, taps, cell in run_views(X, dim, axis, runs):
-        best, tap = taps.max(-1)  # the first largest value, or the first NaN
         starts = cell + torch.arange(taps.shape[dim - 1]) * axis.s  # the windows axis
         starts = starts.view(-1, *[1] * (-1 - dim))
-        where = tap * axis.d + starts
+        if taps.shape[-1] == 1:  # one tap: nothing to compare
+            best, where = taps[..., 0], starts.expand(taps.shape[:-1])
+        else:
+            best, tap = taps.max(-1)  # the first largest value, or the first NaN
+            where = (tap * axis.d if axis.d > 1 else tap) + starts
         if cell < 0:  # a window of -inf ties with the padding: PyTorch keeps its first cell
             first = starts + (-starts).clamp(min=0).add(axis.d - 1) // axis.d * axis.d
             where = torch.where(where < 0, first, where)
