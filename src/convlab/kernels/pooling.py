@@ -1,10 +1,11 @@
 """Pooling: summarise each window by its maximum or its mean.
 
 ``pool2d`` is the loop from the course (one channel, stride 1, no padding);
-``max_pool2d`` and ``avg_pool2d`` are the vectorised layers. All three give
-PyTorch's answer bit for bit: a max pooling picks the cell PyTorch picks (so
-the gradient goes where PyTorch sends it), and a mean adds its window's cells
-in PyTorch's order and precision (so it rounds the same way).
+``max_pool2d`` and ``avg_pool2d`` are the vectorised layers. They give
+PyTorch's answer bit for bit, as does the loop's max: a max pooling picks the
+cell PyTorch picks (so the gradient goes where PyTorch sends it), and a mean
+adds its window's cells in PyTorch's order and precision (so it rounds the
+same way).
 
 Padding is only built where it is small (at most twice the input along an
 axis). Otherwise a window that hangs over the edge of the input is reduced
@@ -36,7 +37,7 @@ IntOrPair = int | tuple[int, int]
 LARGEST = 2**63 - 1  # PyTorch reads sizes as 64-bit ints and refuses larger ones
 GATHER_CELLS = 2**19  # most cells a mean copies out at once (2 MiB of float32: in cache)
 BLOCK_CELLS = 2**18  # input and output cells a mean sums tap by tap at once (fits a cache)
-PAD_LIMIT = 2  # a max pools a padded copy when the padding is at most this × the input
+PAD_LIMIT = 2  # padding is built when at most this × the input's length along an axis
 
 
 # --- The loop from the course --------------------------------------------------
@@ -49,7 +50,9 @@ def pool2d(X: torch.Tensor, pool_size: IntOrPair, mode: str = "max") -> torch.Te
     (see ``winner``), so its gradient goes to that one cell, as with
     ``torch.nn.functional.max_pool2d(X, pool_size, stride=1)``. A mean of
     integers is a fraction, so for integer X the ``'mean'`` output has the
-    default float dtype (PyTorch's ``avg_pool2d`` would round it to an integer).
+    default float dtype (PyTorch's ``avg_pool2d`` would round it to an integer),
+    and ``Tensor.mean`` adds the cells in its own order, so a float mean may
+    differ from ``avg_pool2d``'s in the last bit.
     """
     check_tensor(X, "X", {2: "(H, W)"})
     p_h, p_w = as_pair(pool_size, "pool_size", minimum=1)
