@@ -33,9 +33,11 @@ Chromium received (headers and gzipped bodies, CDP ``Network.loadingFinished``);
 "raw" is the size on disk of the same files. "Ready" is the time from the start
 of navigation until the load event has fired, every widget view on the page is
 drawn (as many non-empty ``.cl-widget`` elements as widget views in the HTML)
-and MathJax has typeset the page, whichever comes last. Each page is loaded
-cold ``--loads`` times (5) and the load with the median ready time is reported,
-with the fastest and slowest beside it.
+and the fonts the page uses, KaTeX's among them, have loaded after the load
+event (maths is rendered at build time: no engine typesets it in the browser),
+whichever comes last. Each page is loaded cold ``--loads`` times (5) and the
+load with the median ready time is reported, with the fastest and slowest
+beside it.
 """
 
 from __future__ import annotations
@@ -191,10 +193,11 @@ async ({ index, sweeps, moves }) => {
 }
 """
 
-# Installed before any page script: records when every widget is drawn and MathJax is done.
+# Installed before any page script: records when every widget is drawn and, after the
+# load event, when the page's fonts (KaTeX's for the prerendered maths) are in.
 MARKS_JS = """
 (() => {
-  const marks = (window.__convlab = { widgets: null, expected: null, mathjax: null, math: null });
+  const marks = (window.__convlab = { widgets: null, expected: null, fonts: null });
   const check = () => {
     if (marks.widgets !== null || document.readyState === "loading") return;
     const views = 'script[type="application/vnd.jupyter.widget-view+json"]';
@@ -208,20 +211,12 @@ MARKS_JS = """
   };
   const observer = new MutationObserver(check);
   observer.observe(document, { subtree: true, childList: true });
-  document.addEventListener("DOMContentLoaded", () => {
-    marks.mathjax = document.querySelector('script[src*="mathjax"]') !== null;
-    check();
-  });
-  const poll = setInterval(() => {
-    const promise = window.MathJax && MathJax.startup && MathJax.startup.promise;
-    if (promise) {
-      clearInterval(poll);
-      promise.then(() => (marks.math = performance.now()));
-    }
-  }, 5);
+  document.addEventListener("DOMContentLoaded", check);
+  const fontsIn = () => (marks.fonts = performance.now());
+  addEventListener("load", () => document.fonts.ready.then(fontsIn));
 })();
 """
-READY_JS = "() => __convlab.widgets !== null && (!__convlab.mathjax || __convlab.math !== null)"
+READY_JS = "() => __convlab.widgets !== null && __convlab.fonts !== null"
 
 
 @dataclass
@@ -251,7 +246,7 @@ class PageResult:
     widgets: int = 0  # widget views on the page
     load_ms: float = 0
     widgets_ms: float | None = None
-    math_ms: float | None = None
+    fonts_ms: float = 0  # the page's fonts loaded, after the load event
     ready_ms: float = 0
     ready_range: tuple[float, float] = (0, 0)  # fastest and slowest of the loads
     largest: tuple[str, int] = ("", 0)  # the largest transfer: (path, bytes)
@@ -398,9 +393,9 @@ def measure_page(
     result.widgets = marks["expected"] or 0
     result.load_ms = marks["load"]
     result.widgets_ms = marks["widgets"] if result.widgets else None
-    result.math_ms = marks["math"]
+    result.fonts_ms = marks["fonts"] or 0
     result.ready_ms = max(
-        t for t in (result.load_ms, marks["widgets"], marks["math"]) if t is not None
+        t for t in (result.load_ms, marks["widgets"], marks["fonts"]) if t is not None
     )
     for request, url in urls.items():
         if not url.startswith(site) or request not in sizes:
@@ -485,14 +480,13 @@ def page_table(results: list[PageResult], loads: int = 1) -> str:
         f"the median of {loads} load(s) "
         f"(targets ≤ {PAGE_BYTES / mb:.0f} MB transferred, ready ≤ {PAGE_MS / 1000:.1f} s)",
         f"{'page':<34} {'reqs':>4} {'transferred':>11} {'raw':>8} {'load':>7} {'widgets':>11} "
-        f"{'MathJax':>8} {'ready':>7} {'(min–max)':>11}  {'largest transfer':<26} targets",
+        f"{'fonts':>8} {'ready':>7} {'(min–max)':>11}  {'largest transfer':<26} targets",
     ]
     for r in results:
         if r.errors:
             lines.append(f"{short(r.page):<34} ERROR: {'; '.join(r.errors)}")
             continue
         widgets = f"{r.widgets}: {r.widgets_ms:>4.0f}ms" if r.widgets else "none"
-        math = f"{r.math_ms:>6.0f}ms" if r.math_ms is not None else "none"
         largest = f"{r.largest[0]} {r.largest[1] / mb:.2f} MB"
         ok = " / ".join(
             f"{what} {'ok' if fine else 'MISSED'}"
@@ -503,7 +497,7 @@ def page_table(results: list[PageResult], loads: int = 1) -> str:
         )
         lines.append(
             f"{short(r.page):<34} {r.requests:>4} {r.transferred / mb:>8.2f} MB "
-            f"{r.raw / mb:>5.2f} MB {r.load_ms:>5.0f}ms {widgets:>11} {math:>8} "
+            f"{r.raw / mb:>5.2f} MB {r.load_ms:>5.0f}ms {widgets:>11} {r.fonts_ms:>6.0f}ms "
             f"{r.ready_ms:>5.0f}ms {r.ready_range[0]:>5.0f}–{r.ready_range[1]:<5.0f} "
             f"{largest:<26} {ok}"
         )

@@ -1,8 +1,9 @@
-"""Serve the widget runtime and MathJax from the book itself, never from a CDN.
+"""Serve the widget runtime from the book itself, never from a CDN.
 
 A page that shows widgets needs require.js, the ``@jupyter-widgets/html-manager``
-embedder and the ``anywidget`` front end; every page with maths needs MathJax.
-Jupyter Book loads all of them from CDNs by default. This Sphinx extension
+embedder and the ``anywidget`` front end (maths needs nothing in the browser: KaTeX
+renders it at build time, ``katex_assets.py``). Jupyter Book loads them from CDNs
+by default. This Sphinx extension
 fetches pinned releases with ``npm pack`` once (cached in ``.cache/``; npm asks
 its own cache first and, offline, fails within seconds with its own message),
 checks each tarball against its pinned sha512, and copies the few files the
@@ -49,14 +50,6 @@ PINNED = {
         "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
         # The embedder, and the icon fonts it loads from beside itself.
         {"dist/": "html-manager/dist/"},
-    ),
-    "mathjax": (
-        "3.2.2",
-        "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-        {
-            "es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
-            "es5/output/chtml/fonts/woff-v2/": "mathjax/output/chtml/fonts/woff-v2/",
-        },
     ),
 }
 
