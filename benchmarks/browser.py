@@ -200,7 +200,8 @@ MARKS_JS = """
   const marks = (window.__convlab = { widgets: null, expected: null, fonts: null });
   const check = () => {
     if (marks.widgets !== null || document.readyState === "loading") return;
-    const views = 'script[type="application/vnd.jupyter.widget-view+json"]';
+    // A view tag until the widget host replaces it by the .cl-widget-host it draws in.
+    const views = '.cl-widget-host, script[type="application/vnd.jupyter.widget-view+json"]';
     const expected = document.querySelectorAll(views).length;
     const drawn = [...document.querySelectorAll(".cl-widget")].filter((el) => el.firstElementChild);
     marks.expected = expected;

@@ -8,8 +8,8 @@ Each build is the README's, ``jupyter-book build . -W -n --keep-going``, with
 ``--path-output``. The clean build starts from an empty output folder, so the
 execution cache (``_build/.jupyter_cache``) is empty and every notebook runs;
 the cached rebuild runs the same command again with nothing changed. Targets:
-clean ≤ 5 minutes, cached ≤ 60 s. The pinned widget runtime, fetched once into
-``.cache/`` by ``book/_ext/widget_runtime.py``, is reused by both.
+clean ≤ 5 minutes, cached ≤ 60 s. KaTeX's files, installed once through
+``tools/npm.py`` by ``book/_ext/katex_assets.py``, are reused by both.
 
 A cached rebuild executes nothing unless ``src/convlab``, ``book/_static`` or
 ``book/_ext`` changed since the last build (``book/_ext/rebuild_on_change.py``
