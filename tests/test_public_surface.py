@@ -42,6 +42,7 @@ MODULES = [
     "convlab.timing",
     "convlab.speed",
     "convlab.plots",
+    "convlab.images",
     "convlab.widgets",
     "convlab.widgets.text",
 ]
@@ -155,6 +156,9 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
         ),
         {},
     ),
+    # the photograph and the classic kernels
+    "convlab.images.photo": ((), {"gray": True, "shrink": 10}),
+    "convlab.images.sobel_magnitude": ((torch.rand(1, 8, 8),), {}),
     # widgets and their compute functions
     "convlab.widgets.ConvolutionExplorer": ((), {}),
     "convlab.widgets.explore": ((4, 3), {}),
