@@ -12,7 +12,7 @@ from convlab import images
 def test_photo_in_colour_and_grey():
     rgb = images.photo()
     assert rgb.shape == (3, 300, 451) and rgb.dtype == torch.float32
-    assert 0 <= rgb.min() and rgb.max() <= 1
+    assert rgb.min() >= 0 and rgb.max() <= 1
     grey = images.photo(gray=True)
     weights = torch.tensor(images.LUMA).reshape(3, 1, 1)
     torch.testing.assert_close(grey, (weights * rgb).sum(0, keepdim=True))
