@@ -97,7 +97,9 @@ def time_pair(case: Case, repeats: int) -> tuple[float, float]:
         run_ours, run_theirs = (lambda: ours(X, W, **args)), (lambda: theirs(X, W, **args))
     else:
         run_ours, run_theirs = (lambda: ours(X, **args)), (lambda: theirs(X, **args))
-    torch.testing.assert_close(run_ours(), run_theirs(), rtol=1e-4, atol=1e-4)
+    # Sums of up to 64·25 float32 products, added in another order than PyTorch's
+    # vector code (whose order depends on the CPU): their rounding differs by ~1e-4.
+    torch.testing.assert_close(run_ours(), run_theirs(), rtol=1e-4, atol=1e-3)
     medians = interleaved_medians({"convlab": run_ours, "torch": run_theirs}, repeats)
     return medians["convlab"], medians["torch"]
 
