@@ -166,8 +166,8 @@ def test_square_input():
 def test_problem_messages_with_numbers():
     assert pool_problem((8, 7), 3, 2) == (
         "Padding 2 is more than half the window 3: pooling needs p ≤ k/2 "
-        "(2·2 = 4 > 3); with more, a corner window would hold more padding than map. "
-        "PyTorch refuses it too."
+        "(2·2 = 4 > 3), so that a window at the border reaches at most half its width "
+        "into the padding and always covers cells of the map. PyTorch refuses it too."
     )
     assert pool_problem((8, 7), 8, 0) == (
         "The window spans 8 columns, but the padded map has only n + 2p = 7 + 2·0 = 7: "
@@ -179,6 +179,45 @@ def test_problem_messages_with_numbers():
         F.max_pool2d(torch.zeros(1, 1, 8, 7), 3, stride=1, padding=2)
     with pytest.raises(RuntimeError):
         F.max_pool2d(torch.zeros(1, 1, 8, 7), 8, stride=1, padding=0)
+
+
+def map_cells_per_window(n: int, k: int, s: int, p: int, ceil_mode: bool) -> list[int]:
+    """How many cells of an n-long map each window of PyTorch's 1-D pool covers.
+
+    An average pool of ones that counts the zero padding (count_include_pad) is the
+    share of map cells in each window; k times it is their number (exact in float64).
+    """
+    ones = torch.ones(1, 1, n, dtype=torch.float64)
+    share = F.avg_pool1d(ones, k, s, p, ceil_mode=ceil_mode, count_include_pad=True)
+    return [round(k * v) for v in share.flatten().tolist()]
+
+
+def test_what_the_padding_rule_guarantees():
+    """p ≤ k/2 is about one axis: a border window covers at least as many map cells as
+    padding cells along it, and every window covers some map; not about the corner."""
+    for k in range(1, 10):
+        for p in range(k // 2 + 1):
+            for s in range(1, 5):
+                for n in range(max(1, k - 2 * p), 16):
+                    for ceil_mode in (False, True):
+                        cells = map_cells_per_window(n, k, s, p, ceil_mode)
+                        assert min(cells) >= 1, (n, k, s, p, ceil_mode)
+                        # no window is left to the padding: a max pool never gives −∞
+                        zeros = torch.zeros(1, 1, n)
+                        assert F.max_pool1d(zeros, k, s, p, ceil_mode=ceil_mode).isfinite().all()
+                    if n >= k:  # a map at least as wide as the window
+                        assert min(map_cells_per_window(n, k, s, p, False)) == k - p >= p
+        # One more cell of padding and PyTorch refuses.
+        with pytest.raises(RuntimeError, match="should be at most half"):
+            F.max_pool1d(torch.zeros(1, 1, 20), k, 1, k // 2 + 1)
+    # In 2-D the corner window may hold more padding than map: at k = 3, p = 1 (allowed)
+    # it holds 2·2 = 4 map cells and 9 − 4 = 5 padding cells; at k = 2, p = 1, 1 and 3.
+    for k, map_cells in ((3, 4), (2, 1)):
+        corner = F.avg_pool2d(torch.ones(1, 1, 6, 6, dtype=torch.float64), k, 1, 1)[0, 0, 0, 0]
+        assert round(k * k * corner.item()) == map_cells
+        assert k * k - map_cells > map_cells
+    # The chapter's message says so, and its corner numbers are these.
+    assert "always covers cells of the map" in pool_problem((8, 7), 3, 2)
 
 
 def test_window_text():

@@ -49,16 +49,21 @@ def pool_problem(size: tuple[int, int], window: int, padding: int) -> str | None
     """Why a window × window pool with this padding cannot run on a map of ``size``, or None.
 
     Two rules, as in PyTorch: the padding is at most half the window (p ≤ k/2),
-    and the window fits inside the padded map (k ≤ n + 2p). Same text as
-    ``poolProblem`` in static/src/widgets/pooling_explorer.js.
+    and the window fits inside the padded map (k ≤ n + 2p). The first is about one
+    axis at a time: a border window reaches at most k/2 cells into the padding, so
+    it covers at least as many map cells as padding cells along that axis (on a map
+    at least as wide as the window), and every window covers some of the map. A
+    corner window can still hold more padding than map in 2-D: 5 of 9 cells at
+    k = 3, p = 1. Same text as ``poolProblem`` in static/src/widgets/pooling_explorer.js.
     """
     size = as_pair(size, "size", minimum=1)
     k, p = check_int(window, "window", 1), check_int(padding, "padding", 0)
     if 2 * p > k:
         return (
             f"Padding {p} is more than half the window {k}: pooling needs p ≤ k/2 "
-            f"(2·{p} = {2 * p} > {k}); with more, a corner window would hold more "
-            f"padding than map. PyTorch refuses it too."
+            f"(2·{p} = {2 * p} > {k}), so that a window at the border reaches at most "
+            f"half its width into the padding and always covers cells of the map. "
+            f"PyTorch refuses it too."
         )
     sentences = []
     for axis, n in zip(("rows", "columns"), size, strict=True):

@@ -34,8 +34,9 @@ export function poolProblem(size, k, p) {
   if (2 * p > k) {
     return (
       `Padding ${p} is more than half the window ${k}: pooling needs p ≤ k/2 ` +
-      `(2·${p} = ${2 * p} > ${k}); with more, a corner window would hold more ` +
-      `padding than map. PyTorch refuses it too.`
+      `(2·${p} = ${2 * p} > ${k}), so that a window at the border reaches at most ` +
+      `half its width into the padding and always covers cells of the map. ` +
+      `PyTorch refuses it too.`
     );
   }
   const sentences = [];
