@@ -104,6 +104,7 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     "convlab.receptive_field.dependencies": (([3, 3], 1, 9), {}),
     "convlab.receptive_field.input_region": (([3, 3], 1, 9), {}),
     "convlab.receptive_field.gradient_region": (([3, 3], 1, 9), {}),
+    "convlab.receptive_field.path_counts": (([3, 3], 1, 9), {}),
     "convlab.receptive_field.format_cells": (([0, 1, 2, 5],), {}),
     "convlab.receptive_field.size_formula": (([3, 3],), {}),
     "convlab.receptive_field.jump_formula": (([3, (3, 2)],), {}),

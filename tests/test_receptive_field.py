@@ -30,6 +30,7 @@ from convlab.receptive_field import (
     input_region,
     jump_formula,
     layer_lengths,
+    path_counts,
     receptive_field,
     receptive_field_size,
     size_formula,
@@ -138,6 +139,101 @@ def test_a_dilated_kernel_is_a_kernel_with_zeros():
     spread[::2, ::2] = K
     X = torch.randn(1, 1, 9, 9, dtype=torch.float64)
     assert torch.allclose(F.conv2d(X, K[None, None], dilation=2), F.conv2d(X, spread[None, None]))
+
+
+# --- path counts: the effective receptive field ------------------------------------
+
+
+def autograd_counts(layers, out_index: int, n: int) -> list[int]:
+    """∂y/∂x through F.conv1d layers whose weights are all 1 (float64: exact here)."""
+    x = torch.ones(1, 1, n, dtype=torch.float64, requires_grad=True)
+    y = x
+    for k, s, d, p in layers:
+        y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, padding=p, dilation=d)
+    y[0, 0, out_index].backward()
+    return [int(v) for v in x.grad[0, 0].tolist()]
+
+
+def test_path_counts_worked_by_hand():
+    # Two 3-wide layers: the centre reaches the output through 3 middle cells, a
+    # corner through 1; in 2-D the products, 9 in the middle of the 5 × 5.
+    assert path_counts([3, 3], 0, 5).tolist() == [1, 2, 3, 2, 1]
+    # Dilation 2 three times: the coefficients of (1 + x² + x⁴)³, holes in between.
+    assert path_counts([(3, 1, 2)] * 3, 0, 13).tolist() == [1, 0, 3, 0, 6, 0, 7, 0, 6, 0, 3, 0, 1]
+    # Eight plain layers: the binomial-like (1 + x + x²)⁸, 3⁸ = 6,561 paths in all.
+    counts = path_counts([3] * 8, 0, 17)
+    assert counts.sum() == 3**8 and counts[8] == 1107 and counts[0] == 1
+    # Padding: paths that land in it are not counted.
+    assert path_counts([(3, 1, 1, 1)] * 2, 0, 4).tolist() == [2, 2, 1, 0]
+    assert path_counts([(3, 2, 1, 1)] * 2, 1, 9).tolist() == [0, 1, 1, 2, 1, 2, 1, 1, 0]
+    assert path_counts([3], 0, 3).dtype == torch.int64
+
+
+@given(stacks, st.integers(0, 40), st.integers(0, 1000))
+def test_path_counts_equal_autograd(layers, extra, pick):
+    n = max(1, receptive_field_size(layers) + extra - 2 * sum(p for *_, p in layers))
+    lengths = layer_lengths(n, layers)
+    if len(lengths) <= len(layers):
+        return
+    out = pick % lengths[-1]
+    counts = path_counts(layers, out, n)
+    assert counts.tolist() == autograd_counts(layers, out, n)
+    assert tuple(torch.nonzero(counts).flatten().tolist()) == input_region(layers, out, n)
+    # Every path ends on an input cell or in the padding: at most Π k of them.
+    assert counts.sum() <= prod(k for k, *_ in layers)
+    if all(p == 0 for *_, p in layers):
+        assert counts.sum() == prod(k for k, *_ in layers)
+
+
+def test_path_counts_in_2d_are_the_outer_product_of_the_axes():
+    # The gradient of the centre cell of three 3 × 3 layers (dilations 1, 2, 1, padding
+    # 0) of ones, by autograd through PyTorch's conv2d, against the 1-D counts.
+    stack = [(3, 1, 1), (3, 1, 2), (3, 1, 1)]
+    n = receptive_field_size(stack) + 4
+    x = torch.ones(1, 1, n, n, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _, _, d in stack:
+        y = F.conv2d(y, torch.ones(1, 1, 3, 3, dtype=torch.float64), dilation=d)
+    y[0, 0, 2, 3].backward()
+    rows, cols = path_counts(stack, 2, n), path_counts(stack, 3, n)
+    assert torch.equal(torch.outer(rows, cols).double(), x.grad[0, 0])
+
+
+def test_path_counts_refuse_what_they_cannot_count_quickly():
+    cost = cost_of(
+        """
+        from convlab.receptive_field import path_counts
+        path_counts([3], 0, 10**30)
+        """
+    )
+    assert cost.error.startswith("ValueError: input_size: layer 1 reads the input, 1,000,")
+    assert cost.seconds < 0.5 and cost.mib < 20, cost
+    cost = cost_of(
+        """
+        from convlab.receptive_field import path_counts
+        path_counts([(3, 1, 10**29)], 0, 3 * 10**29)
+        """
+    )
+    assert cost.error.startswith("ValueError: input_size: layer 1 reads the input")
+    assert cost.seconds < 0.5 and cost.mib < 20, cost
+    # 40 layers of 3 taps: 3⁴⁰ ≈ 1.2e19 paths, past int64.
+    with pytest.raises(ValueError, match=r"layers: one output cell has 1.22e\+19 paths"):
+        path_counts([3] * 40, 0, 81)
+    assert path_counts([3] * 39, 0, 79).sum() == 3**39  # still exact
+
+
+def test_path_counts_cost_the_layers_not_the_kernels():
+    # A 5·10⁶-tap kernel on 10⁷ cells: one run per output cell, not one add per tap.
+    cost = cost_of(
+        """
+        import torch
+        from convlab.receptive_field import path_counts
+        k = 5 * 10**6
+        counts = path_counts([k, 3], 1, 10**7 - 1)
+        assert counts.sum() == 3 * k and counts[1] == 1 and counts[3] == 3, counts[:5]
+        """
+    )
+    assert cost.error is None and cost.seconds < 2 and cost.mib < 600, cost
 
 
 # --- recurrence vs closed form vs autograd on random stacks ------------------------
@@ -494,6 +590,18 @@ def test_dependencies_and_gradient_region_check_alike(arguments):
     stack = as_layers(layers)
     assert [list(c) for c in ours] == autograd_cells(stack, int(out_index), int(input_size))
     assert found == ours[0] == input_region(layers, out_index, input_size)
+
+
+@given(stack_arguments())
+def test_path_counts_check_as_dependencies_do(arguments):
+    layers, out_index, input_size = arguments
+    ours, error = outcome(dependencies, layers, out_index, input_size)
+    counts, count_error = outcome(path_counts, layers, out_index, input_size)
+    if error is not None:
+        assert type(count_error) is type(error) and str(count_error) == str(error)
+        return
+    assert count_error is None, repr(count_error)
+    assert tuple(torch.nonzero(counts).flatten().tolist()) == ours[0]
 
 
 @given(stack=huge_stacks(), pick=st.integers(0, 5))

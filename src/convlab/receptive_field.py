@@ -14,10 +14,18 @@ dilated layer skips cells, and the cells it depends on are found by following
 the kernel's taps back layer by layer (``dependencies``). In 2-D the same holds
 per axis, and the receptive field is the product of the two axes' cells.
 
+Not every cell of the field counts alike: ``path_counts`` says through how many
+paths each input cell reaches the output, which is the gradient of the output
+with every weight 1. The counts pile up in the middle of the field (1 2 3 2 1 for
+two 3-wide layers): the *effective* receptive field, the part of the field that
+carries most of the weight.
+
 Sizes are exact Python ints, however large. ``dependencies`` lists cells, so it
 refuses a stack whose list would pass ``MAX_CELLS``; ``gradient_region`` runs
 PyTorch's autograd on every layer, so it refuses layers wider than
-``MAX_GRADIENT_CELLS`` or more than ``MAX_GRADIENT_WORK`` multiply-adds.
+``MAX_GRADIENT_CELLS`` or more than ``MAX_GRADIENT_WORK`` multiply-adds;
+``path_counts`` builds every (padded) layer too, with the same width limit, and
+refuses a stack with more paths than int64 holds.
 """
 
 from __future__ import annotations
@@ -308,6 +316,51 @@ def gradient_region(layers: Iterable[object], out_index: int, input_size: int) -
         y = torch.nn.functional.conv1d(y, weight, stride=stride, padding=p, dilation=dilation)
     y[0, 0, out_index].backward()
     return tuple(torch.nonzero(x.grad[0, 0]).flatten().tolist())
+
+
+def path_counts(layers: Iterable[object], out_index: int, input_size: int) -> torch.Tensor:
+    """Through how many paths each input cell reaches output cell ``out_index`` (int64).
+
+    A path picks one kernel tap in every layer; the count is ∂y/∂x when every
+    weight is 1, the gradient ``gradient_region`` finds non-zero, counted exactly.
+    Cell i of layer l adds its count to cells i·s + t·d − p below, t = 0 … k − 1:
+    one arithmetic run per cell, so each layer is two scatter-adds and a running
+    sum per residue of d, whatever the kernel size. For a 2-D stack with the same
+    layers on both axes, the counts are the outer product of the two axes'.
+
+    The arguments are checked as ``dependencies`` checks them; a padded layer wider
+    than ``MAX_GRADIENT_CELLS`` is refused, as in ``gradient_region``, and so is a
+    stack whose paths (the product of its kernel sizes) pass int64.
+    """
+    stack, lengths, out_index = _checked(layers, out_index, input_size)
+    paths = prod(layer.kernel_size for layer in stack)
+    if paths > torch.iinfo(torch.int64).max:
+        raise ValueError(
+            f"layers: one output cell has {paths:.3g} paths (the product of the kernel "
+            f"sizes), more than int64 counts (9.22e+18); path_counts allows at most that"
+        )
+    for number, ((k, _, d, p), n) in enumerate(zip(stack, lengths[:-1], strict=True), start=1):
+        span = n + 2 * p + (d if k > 1 else 1)
+        if span > MAX_GRADIENT_CELLS:
+            below = "the input" if number == 1 else f"layer {number - 1}"
+            raise ValueError(
+                f"input_size: layer {number} reads {below}, {n + 2 * p:,} cells wide with its "
+                f"padding; path_counts builds layers of at most {MAX_GRADIENT_CELLS:,} cells "
+                "(input_region finds which cells count, without building the layers)"
+            )
+    counts = torch.zeros(lengths[-1], dtype=torch.int64)
+    counts[out_index] = 1
+    for (k, s, d, p), n in zip(reversed(stack), reversed(lengths[:-1]), strict=True):
+        d = d if k > 1 else 1
+        starts = torch.arange(counts.numel()) * min(s, n + 2 * p)  # in the padded layer
+        # Each cell adds its count at start, start + d, …, start + (k − 1)·d: mark the
+        # run's first cell and one step past its last, then add up along each residue.
+        rows = -(-(n + 2 * p + d) // d)  # padded layer plus one step, in rows of d
+        marks = torch.zeros(rows * d, dtype=torch.int64)
+        marks.index_add_(0, starts, counts).index_add_(0, starts + k * d, -counts)
+        below = marks.reshape(rows, d).cumsum(0).flatten()
+        counts = below[p : p + n]
+    return counts
 
 
 def format_cells(cells: Iterable[int]) -> str:
