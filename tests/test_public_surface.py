@@ -178,6 +178,8 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     "convlab.widgets.explore_pooling": ((), {}),
     "convlab.widgets.Im2colExplorer": ((), {}),
     "convlab.widgets.explore_im2col": ((), {}),
+    "convlab.widgets.PhotoFilter": ((), {}),
+    "convlab.widgets.filter_photo": ((), {}),
     # how widgets write numbers
     "convlab.widgets.text.format_number": ((0.5,), {}),
     "convlab.widgets.text.spelled_sum": (([(1.0, 2.0), (3.0, -1.0)],), {}),

@@ -39,6 +39,7 @@ from convlab.widgets import (
 )
 from convlab.widgets._assets import STATIC
 from convlab.widgets._settings import Choice, Fixed, Flag, Grid, Number, Row, Stop, Whole
+from convlab.widgets.photo import ShippedPhoto, photo_state
 from convlab.widgets.stepper import size_problem
 from convlab.widgets.text import format_matrix, format_number, format_sig, spelled_sum
 
@@ -226,14 +227,17 @@ def own_traits(cls) -> list[str]:
 
 
 def is_plain_json(value) -> bool:
-    """Built from plain bool, int, float, str and lists only, as the browser gets it."""
+    """Built from plain bool, int, float, str, lists and str-keyed dicts only, as the
+    browser gets it."""
     if isinstance(value, list):
         return all(is_plain_json(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and is_plain_json(v) for k, v in value.items())
     return type(value) in (bool, int, float, str)
 
 
 def test_every_widget_is_walked():
-    assert len(WIDGETS) == 10
+    assert len(WIDGETS) == 11
     for cls in WIDGETS:
         synced = set(cls.class_traits(sync=True)) - set(anywidget.AnyWidget.class_traits())
         # Every synced trait is in the table, and the table itself goes as `limits`.
@@ -370,6 +374,8 @@ def legal(setting):
         )
     if isinstance(setting, Fixed):
         return st.just(setting.default)
+    if isinstance(setting, ShippedPhoto):
+        return st.just(photo_state())
     raise AssertionError(f"no strategy for {setting!r}")
 
 

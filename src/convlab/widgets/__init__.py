@@ -12,6 +12,7 @@ from convlab.widgets.explorer import ConvolutionExplorer, explore  # chapter 4
 from convlab.widgets.first_order import FirstOrderSystem  # chapter 1
 from convlab.widgets.im2col import Im2colExplorer, explore_im2col  # appendix
 from convlab.widgets.params import ParameterCounter  # chapter 1
+from convlab.widgets.photo import PhotoFilter, filter_photo  # chapters 2 and 4
 from convlab.widgets.pooling_explorer import PoolingExplorer, explore_pooling  # chapter 6
 from convlab.widgets.receptive_field import ReceptiveFieldExplorer, explore_stack  # chapter 8
 from convlab.widgets.separable import SeparableCost  # chapter 7
@@ -35,4 +36,6 @@ __all__ = [
     "explore_pooling",  # chapter 6
     "Im2colExplorer",  # appendix: loops, im2col and libraries
     "explore_im2col",  # appendix
+    "PhotoFilter",  # chapters 2 and 4: kernels, stride and padding on the photograph
+    "filter_photo",  # chapters 2 and 4
 ]
