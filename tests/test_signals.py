@@ -187,6 +187,44 @@ def test_numeric_error_shrinks_with_dt(T, W, dt):
     assert finer.max_error < sim.max_error
 
 
+def test_the_pulse_is_one_on_zero_to_w_open_in_the_closed_form_and_the_samples():
+    # 1 on 0 ≤ t < W: at t = W the window has closed, as the chapter defines it.
+    W = 1.5
+    assert signals.rectangle([-0.25, 0.0, 1.25, 1.5, 2.0], W).tolist() == [0, 1, 1, 0, 0]
+    # Sample k stands for [k·dt, (k + 1)·dt): the ones are the samples with k·dt < W
+    # (binary fractions, so that k·dt is exact), and together they last W.
+    for W, dt in [(1.5, 0.25), (1.0, 0.125), (0.5, 0.5), (2.0, 0.0625)]:
+        t = signals.time_grid(4.0, dt)
+        x = signals.pulse_samples(len(t), W, dt)
+        assert torch.equal(x, signals.rectangle(t, W))
+        assert dt * x.sum().item() == W
+
+
+@pytest.mark.parametrize(
+    ("T", "W", "dt"), [(1.0, 1.0, 0.01), (0.5, 1.0, 0.001), (2.0, 0.2, 0.1), (0.2, 5.0, 0.05)]
+)
+def test_the_numeric_peak_comes_one_step_early_by_hand(T, W, dt):
+    sim = signals.simulate_rectangle(T, W, dt)
+    ones = round(W / dt)
+    # The last sample of the pulse is at W − dt; the sum there already holds every
+    # sample of it: dt·Σ_{j<ones} h(j·dt) = (dt/T)(1 − e^(−W/T)) / (1 − e^(−dt/T)).
+    assert int(sim.y.argmax()) == ones - 1
+    assert sim.t[ones - 1].item() == pytest.approx(W - dt)
+    peak = (dt / T) * (1 - math.exp(-W / T)) / (1 - math.exp(-dt / T))
+    assert sim.y.max().item() == pytest.approx(peak, rel=1e-12)
+    # The closed form peaks one step later, at W.
+    assert int(sim.exact.argmax()) == ones
+    # Read one step later, the numeric answer is closer: within the rectangle rule's
+    # own overestimate of ∫ h, (dt/T) / (1 − e^(−dt/T)) − 1 ≈ dt/(2T), not dt/T.
+    later = signals.rectangle_response(sim.t + dt, T, W)
+    bound = (dt / T) / (1 - math.exp(-dt / T)) - 1
+    assert (sim.y - later).abs().max().item() <= bound * (1 + 1e-9)
+    assert bound < 0.6 * sim.max_error
+    # The page's simulation peaks at the same sample.
+    (js,) = run_js("signals.js", [("simulateRectangle", [T, W, dt])])
+    assert max(range(len(js["y"])), key=js["y"].__getitem__) == ones - 1
+
+
 def test_numeric_step_response():
     T, dt = 0.5, 0.01
     t = signals.time_grid(5.0, dt)

@@ -7,6 +7,13 @@ past input, weighted by how long ago it came. This module gives the closed
 forms for a step and a rectangular pulse, and the same answer computed
 numerically, y ≈ dt · (x * h) on samples dt apart.
 
+The pulse of width W is 1 on 0 ≤ t < W, in the closed forms and in the samples
+alike: sample k stands for the interval [k·dt, (k + 1)·dt), so round(W / dt)
+samples of 1 cover [0, W) exactly. The sum at sample n counts its whole interval,
+up to (n + 1)·dt: the numeric answer runs one step ahead of the closed form, and
+its peak comes at the last sample of the pulse, t = W − dt, one step before the
+closed form's peak at t = W.
+
 Times ``t`` may be a number, a list of numbers or a real tensor; they are
 computed in float64. A NaN time gives NaN, as PyTorch's functions do, and ±inf
 give the limits (0 long before or after the pulse, 1 for the step). Grids are
@@ -81,9 +88,11 @@ def rectangle(t, W: float = 1.0) -> torch.Tensor:
 def rectangle_response(t, T: float, W: float = 1.0) -> torch.Tensor:
     """Answer to the rectangular pulse of width W, in closed form.
 
-    While the window is open (0 ≤ t ≤ W) the output rises like the step
-    response, 1 − e^(−t/T). Once it closes (t > W) only the "afterglow" of the
-    pulse is left: ∫₀ᵂ (1/T) e^(−(t−τ)/T) dτ = (e^(W/T) − 1) e^(−t/T).
+    While the window is open (0 ≤ t < W) the output rises like the step
+    response, 1 − e^(−t/T). Once it closes (t ≥ W) only the "afterglow" of the
+    pulse is left: ∫₀ᵂ (1/T) e^(−(t−τ)/T) dτ = (e^(W/T) − 1) e^(−t/T). The two
+    meet at t = W, the peak, 1 − e^(−W/T): the output is continuous, so whether
+    the window's last instant counts changes nothing.
     """
     T = _positive(T, "T")
     W = _positive(W, "W")
@@ -149,7 +158,9 @@ class Simulation:
 def pulse_samples(n: int, W: float, dt: float) -> torch.Tensor:
     """n samples of the pulse of width W: the first round(W / dt) are 1, the rest 0.
 
-    ``n`` goes from 0 to ``MAX_SAMPLES``.
+    Sample k stands for [k·dt, (k + 1)·dt), so the ones cover 0 ≤ t < W, the pulse
+    of ``rectangle``, and dt times their count is W. ``n`` goes from 0 to
+    ``MAX_SAMPLES``.
     """
     n = check_int(n, "n", minimum=0, maximum=MAX_SAMPLES)
     ratio = _positive(W, "W") / _positive(dt, "dt")  # inf when the quotient overflows
@@ -172,7 +183,9 @@ def simulate_rectangle(
     """Convolve the sampled pulse with the sampled h and compare with the closed form.
 
     The sum is a rectangle rule for the integral, so its error shrinks in
-    proportion to dt (it is largest, about dt/T, right after the pulse starts).
+    proportion to dt (it is largest, dt/T, at t = 0, where the sum already counts
+    the whole first interval). The numeric answer runs one step ahead: its peak is
+    at t = W − dt, the last sample of the pulse, one step before the closed form's.
     The grid convolves with itself, so it may have at most √MAX_PRODUCTS samples
     (50,001); a longer one is refused before anything is computed.
     """

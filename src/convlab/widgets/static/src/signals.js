@@ -3,7 +3,10 @@
 
 import { convolve1d } from "./kernels/convolution1d.js";
 
-/** Closed-form answer of h(t) = e^(−t/T)/T to a pulse of width W (rectangle_response). */
+/**
+ * Closed-form answer of h(t) = e^(−t/T)/T to a pulse of width W, 1 on 0 ≤ t < W
+ * (rectangle_response). The rise and the afterglow meet at t = W, the peak.
+ */
 export function rectangleResponse(t, T, W) {
   if (t < 0) return 0;
   if (t <= W) return 1 - Math.exp(-t / T);
@@ -12,7 +15,9 @@ export function rectangleResponse(t, T, W) {
 
 /**
  * The pulse sampled every dt, convolved with the sampled h: y ≈ dt · (x * h), next
- * to the closed form, on t = 0 … ⌈W + 5T⌉ (simulate_rectangle).
+ * to the closed form, on t = 0 … ⌈W + 5T⌉ (simulate_rectangle). Sample k stands for
+ * [k·dt, (k + 1)·dt), so the round(W / dt) ones cover [0, W); the sum at sample n
+ * counts its whole interval, so the numeric peak comes one step early, at W − dt.
  */
 export function simulateRectangle(T, W, dt) {
   const tMax = Math.ceil(W + 5 * T);
