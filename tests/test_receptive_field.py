@@ -107,6 +107,20 @@ def test_hand_worked_stacks():
     assert receptive_field([(7, 2, 1, 3), (3, 2, 1, 1)])[-1] == Field(11, 4, -5)
 
 
+def test_gridding_in_2d_sees_49_of_169_pixels():
+    # Chapter 8: three 3 × 3 layers with dilation 2 see 7 · 7 = 49 of the 13 × 13 = 169
+    # pixels of their field, 29 %: autograd through PyTorch's conv2d, kernels of ones.
+    x = torch.ones(1, 1, 13, 13, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _ in range(3):
+        y = F.conv2d(y, torch.ones(1, 1, 3, 3, dtype=torch.float64), dilation=2)
+    assert y.shape == (1, 1, 1, 1)
+    y.sum().backward()
+    seen = int((x.grad != 0).sum())
+    assert seen == 49 == len(input_region([(3, 1, 2)] * 3, 0, 13)) ** 2
+    assert f"{seen / 169:.0%}" == "29%"
+
+
 def test_gridding_sees_every_second_cell():
     assert dependencies([(3, 1, 2)] * 3, 0, 13) == [
         (0, 2, 4, 6, 8, 10, 12),
