@@ -2,10 +2,14 @@
 // counts against size). No dependencies, no CDN.
 
 import { formatNumber } from "../widgets/text.js";
+import { setText, uniqueId } from "./dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const MARGIN = { left: 58, right: 12, top: 12, bottom: 40 };
 const PALETTE = ["#2f6fb3", "#d9822b", "#3a9a5b", "#b03a48"];
+// Pixels between the frame and the nearest point the chart holds: a point on the
+// frame is half hidden under it, and a line along it reads as cut off.
+const ROOM = 4;
 
 /** Create an SVG element with attributes (and text). */
 export function svgElement(tag, attrs = {}, text) {
@@ -35,25 +39,73 @@ function formatTick(v) {
   return formatNumber(v);
 }
 
+/** The smallest and largest of `values` (a loop: spreading thousands of them costs more). */
+function extent(values) {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/**
+ * [lo, hi] widened, if need be, so that every one of `values` lies at least ROOM
+ * pixels inside an axis `pixels` long.
+ */
+function holding([lo, hi], values, pixels) {
+  const [a, b] = extent(values);
+  if (!(a <= b)) return [lo, hi];
+  const r = ROOM / pixels;
+  const roomy = ([l, h]) => a - l >= r * (h - l) * (1 - 1e-9) && h - b >= r * (h - l) * (1 - 1e-9);
+  const tries = [
+    [lo, hi],
+    [Math.min(lo, hi - (hi - a) / (1 - r)), hi], // widened below only
+    [lo, Math.max(hi, lo + (b - lo) / (1 - r))], // above only
+  ];
+  const span = (b - a) / (1 - 2 * r); // both ends
+  return tries.find(roomy) ?? [Math.min(lo, a - r * span), Math.max(hi, b + r * span)];
+}
+
 /**
  * The chart's frame: the plotting area inside the margins, and `px`, `py` from
- * data to pixels. The ranges cover every drawable point, unless `yMin`/`yMax` fix y.
+ * data to pixels. The ranges cover every drawable point, unless `yMin`/`yMax` fix
+ * y; then they are widened just enough to hold, ROOM pixels inside the frame, every
+ * point between them of a series that does not `runOff` (a guide line may run past
+ * the frame, and so may what lies beyond a fixed limit: it is cut by the frame).
  */
 function frame(series, { width, height, logY, yMin, yMax }) {
   const W = width - MARGIN.left - MARGIN.right;
   const H = height - MARGIN.top - MARGIN.bottom;
   const ty = (y) => (logY ? Math.log10(y) : y);
-  const pts = series.flatMap((se) => se.points).filter((p) => drawable(p, logY));
-  const xs = pts.map((p) => p[0]);
-  const ys = pts.map((p) => ty(p[1]));
-  let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = [
-    yMin !== undefined ? ty(yMin) : Math.min(...ys),
-    yMax !== undefined ? ty(yMax) : Math.max(...ys),
-  ];
-  if (!pts.length) [x0, x1, y0, y1] = [0, 1, 0, 1];
+  const xs = [];
+  const ys = [];
+  const held = [];
+  for (const se of series) {
+    for (const p of se.points) {
+      if (!drawable(p, logY)) continue;
+      xs.push(p[0]);
+      ys.push(ty(p[1]));
+      if (!se.runsOff) held.push([p[0], ty(p[1])]);
+    }
+  }
+  let [x0, x1] = extent(xs);
+  const [lowest, highest] = extent(ys);
+  let [y0, y1] = [yMin !== undefined ? ty(yMin) : lowest, yMax !== undefined ? ty(yMax) : highest];
+  if (!xs.length) [x0, x1, y0, y1] = [0, 1, 0, 1];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
+  const inside = held.filter(([, y]) => y >= y0 && y <= y1);
+  [x0, x1] = holding(
+    [x0, x1],
+    inside.map(([x]) => x),
+    W,
+  );
+  [y0, y1] = holding(
+    [y0, y1],
+    inside.map(([, y]) => y),
+    H,
+  );
   const px = (x) => MARGIN.left + ((x - x0) / (x1 - x0)) * W;
   const py = (y) => MARGIN.top + H - ((ty(y) - y0) / (y1 - y0)) * H;
   return { W, H, x0, x1, y0, y1, px, py };
@@ -64,34 +116,50 @@ function drawable([x, y], logY) {
   return Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0);
 }
 
-/** Grid lines, tick labels, the frame and the axis labels. */
-function axes(f, { height, xLabel, yLabel, logY }) {
-  const { W, H, px, py } = f;
-  const g = svgElement("g", { class: "cl-axes" });
+/**
+ * Ticks of a log axis from 10^lo to 10^hi: its decades, or 1, 2 and 5 times them
+ * when fewer than three decades fall inside (so that two ticks, at least, say
+ * the scale).
+ */
+function logTicks(lo, hi) {
+  const inside = (v) => Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9;
+  const decades = [];
+  for (let e = Math.ceil(lo - 1e-9); e <= hi + 1e-9; e++) decades.push(10 ** e);
+  if (decades.length >= 3) return decades;
+  const ticks = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of [1, 2, 5]) if (inside(m * 10 ** e)) ticks.push(m * 10 ** e);
+  }
+  return ticks;
+}
+
+/** The ticks of both axes: [value, pixel] pairs. */
+function ticks(f, logY) {
   const xt = niceTicks(f.x0, f.x1, 6);
-  const yt = logY
-    ? Array.from(
-        { length: Math.floor(f.y1) - Math.ceil(f.y0) + 1 },
-        (_, i) => 10 ** (Math.ceil(f.y0) + i),
-      )
-    : niceTicks(f.y0, f.y1, 5);
+  const yt = logY ? logTicks(f.y0, f.y1) : niceTicks(f.y0, f.y1, 5);
+  return { x: xt.map((t) => [t, f.px(t)]), y: yt.map((t) => [t, f.py(t)]) };
+}
+
+/**
+ * Grid lines, tick labels (written by `xTick`, `yTick`), the frame and the axis
+ * labels, as the children of the axes' <g>.
+ */
+function axes(f, t, { height, xLabel, yLabel, xTick, yTick }) {
+  const { W, H } = f;
   const [left, top] = [MARGIN.left, MARGIN.top];
-  for (const t of xt) {
-    g.append(svgElement("line", { x1: px(t), x2: px(t), y1: top, y2: top + H, class: "cl-grid" }));
-    g.append(
-      svgElement("text", { x: px(t), y: top + H + 16, "text-anchor": "middle" }, formatTick(t)),
-    );
+  const parts = [];
+  for (const [v, x] of t.x) {
+    parts.push(svgElement("line", { x1: x, x2: x, y1: top, y2: top + H, class: "cl-grid" }));
+    parts.push(svgElement("text", { x, y: top + H + 16, "text-anchor": "middle" }, xTick(v)));
   }
-  for (const t of yt) {
-    g.append(
-      svgElement("line", { x1: left, x2: left + W, y1: py(t), y2: py(t), class: "cl-grid" }),
-    );
-    g.append(
-      svgElement("text", { x: left - 6, y: py(t) + 4, "text-anchor": "end" }, formatTick(t)),
-    );
+  for (const [v, y] of t.y) {
+    parts.push(svgElement("line", { x1: left, x2: left + W, y1: y, y2: y, class: "cl-grid" }));
+    parts.push(svgElement("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, yTick(v)));
   }
-  g.append(svgElement("rect", { x: left, y: top, width: W, height: H, class: "cl-frame" }));
-  g.append(svgElement("text", { x: left + W / 2, y: height - 6, "text-anchor": "middle" }, xLabel));
+  parts.push(svgElement("rect", { x: left, y: top, width: W, height: H, class: "cl-frame" }));
+  parts.push(
+    svgElement("text", { x: left + W / 2, y: height - 6, "text-anchor": "middle" }, xLabel),
+  );
   const middle = top + H / 2;
   const turned = {
     x: 12,
@@ -99,62 +167,79 @@ function axes(f, { height, xLabel, yLabel, logY }) {
     "text-anchor": "middle",
     transform: `rotate(-90 12 ${middle})`,
   };
-  g.append(svgElement("text", turned, yLabel));
-  return g;
+  parts.push(svgElement("text", turned, yLabel));
+  return parts;
 }
 
-/** One path per series, clipped to the plotting area (`clipId`). */
-function lines(series, f, logY, clipId) {
-  return series.map((se, k) => {
-    const d = se.points
-      .filter((p) => drawable(p, logY))
-      .map(([x, y], i) => `${i ? "L" : "M"}${f.px(x).toFixed(2)},${f.py(y).toFixed(2)}`)
-      .join("");
-    return svgElement("path", {
-      d,
-      fill: "none",
-      stroke: se.color || PALETTE[k % PALETTE.length],
-      "stroke-width": se.width || 2,
-      "stroke-dasharray": se.dashed ? "6 4" : "none",
-      "clip-path": `url(#${clipId})`,
-      class: "cl-series",
-      "data-name": se.name,
-    });
-  });
+/**
+ * The pixels [x, y] of a series' drawable points. A long series whose x only grows
+ * keeps, in each half-pixel column, its first, lowest, highest and last point: the
+ * line drawn through them covers the same pixels as through all of them, and a
+ * 4,000-sample signal on a 500-pixel chart costs the browser a few hundred points.
+ */
+function pixels(points, f, logY) {
+  const all = [];
+  for (const p of points) if (drawable(p, logY)) all.push([f.px(p[0]), f.py(p[1])]);
+  const growing = all.every((p, i) => i === 0 || p[0] >= all[i - 1][0]);
+  if (all.length <= 2 * f.W || !growing) return all;
+  const kept = [];
+  let first = 0; // the first point of the current column
+  for (let i = 1; i <= all.length; i++) {
+    if (i < all.length && Math.floor(2 * all[i][0]) === Math.floor(2 * all[first][0])) continue;
+    let [low, high] = [first, first]; // in pixels, y grows downwards
+    for (let j = first; j < i; j++) {
+      if (all[j][1] > all[low][1]) low = j;
+      if (all[j][1] < all[high][1]) high = j;
+    }
+    for (const j of new Set([first, Math.min(low, high), Math.max(low, high), i - 1])) {
+      kept.push(all[j]);
+    }
+    first = i;
+  }
+  return kept;
 }
 
-/** A sample of each series' line and its name, top left. */
+/** A series' path data ("M x,y L x,y …", in pixels) and its look, as attributes. */
+function pathAttributes(se, k, f, logY) {
+  const d = pixels(se.points, f, logY)
+    .map(([x, y], i) => `${i ? "L" : "M"}${x.toFixed(2)},${y.toFixed(2)}`)
+    .join("");
+  return {
+    d,
+    stroke: se.color || PALETTE[k % PALETTE.length],
+    "stroke-width": String(se.width || 2),
+    "stroke-dasharray": se.dashed ? "6 4" : "none",
+    "data-name": se.name,
+  };
+}
+
+/** A sample of each series' line and its name, top left: the legend's children. */
 function legend(series) {
-  const g = svgElement("g", { class: "cl-legend" });
-  series.forEach((se, k) => {
+  return series.flatMap((se, k) => {
     const y = MARGIN.top + 14 + 16 * k;
     const [x1, x2] = [MARGIN.left + 10, MARGIN.left + 34];
-    const color = se.color || PALETTE[k % PALETTE.length];
-    const dash = se.dashed ? "6 4" : "none";
     const sample = {
       x1,
       x2,
       y1: y - 4,
       y2: y - 4,
-      stroke: color,
+      stroke: se.color || PALETTE[k % PALETTE.length],
       "stroke-width": 2,
-      "stroke-dasharray": dash,
+      "stroke-dasharray": se.dashed ? "6 4" : "none",
     };
-    g.append(svgElement("line", sample));
-    g.append(svgElement("text", { x: MARGIN.left + 40, y }, se.name));
+    return [svgElement("line", sample), svgElement("text", { x: MARGIN.left + 40, y }, se.name)];
   });
-  return g;
 }
 
-/**
- * A line chart. `series` is [{name, points: [[x, y], ...], dashed?, color?, width?}].
- * Options: width, height, xLabel, yLabel, logY (base-10 axis for positive y),
- * yMin/yMax to fix the range, title (for screen readers).
- * Returns an <svg> element; redraw by calling again and replacing it.
- */
-export function lineChart(series, opts = {}) {
-  const { width = 460, height = 240, xLabel = "", yLabel = "", logY = false, title = "" } = opts;
-  const f = frame(series, { width, height, logY, yMin: opts.yMin, yMax: opts.yMax });
+/** Set the attributes of `el` that differ from `attrs`: an unchanged one costs nothing. */
+function update(el, attrs) {
+  for (const [name, value] of Object.entries(attrs)) {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+}
+
+/** The chart's elements for one size: the <svg>, and the groups and clip that change. */
+function skeleton(width, height, clipId) {
   const svg = svgElement("svg", {
     viewBox: `0 0 ${width} ${height}`,
     width,
@@ -162,11 +247,71 @@ export function lineChart(series, opts = {}) {
     role: "img",
     class: "cl-chart",
   });
-  if (title) svg.append(svgElement("title", {}, title));
-  svg.append(axes(f, { height, xLabel, yLabel, logY }));
-  const clipId = `cl-clip-${Math.random().toString(36).slice(2)}`;
+  const title = svgElement("title");
+  const axesGroup = svgElement("g", { class: "cl-axes" });
   const clip = svgElement("clipPath", { id: clipId });
-  clip.append(svgElement("rect", { x: MARGIN.left, y: MARGIN.top, width: f.W, height: f.H }));
-  svg.append(clip, ...lines(series, f, logY, clipId), legend(series));
-  return svg;
+  const clipRect = svgElement("rect", { x: MARGIN.left, y: MARGIN.top });
+  clip.append(clipRect);
+  const legendGroup = svgElement("g", { class: "cl-legend" });
+  svg.append(title, axesGroup, clip, legendGroup);
+  return { svg, title, axesGroup, clipRect, legendGroup, paths: [], keys: {} };
+}
+
+/**
+ * A line chart drawn in `holder` and redrawn in place by the function this
+ * returns, `draw(series, opts)`.
+ *
+ * `series` is [{name, points: [[x, y], ...], dashed?, color?, width?, runsOff?}]
+ * (`runsOff`: a guide line the axes need not hold). Options: width, height,
+ * xLabel, yLabel, logY (base-10 axis for positive y), yMin/yMax to fix the range,
+ * xTick/yTick (a tick's label from its value), title (for screen readers).
+ *
+ * A redraw keeps the <svg> and sets only what changed: the lines' attributes, and
+ * the axes or the legend when their ticks or names differ. A slider move that
+ * shifts one line then costs the browser that line, not a new drawing.
+ */
+export function chartIn(holder) {
+  const clipId = uniqueId("cl-clip");
+  let shown = null;
+  return (series, opts = {}) => {
+    const { width = 460, height = 240, xLabel = "", yLabel = "", logY = false } = opts;
+    const { xTick = formatTick, yTick = formatTick, title = "" } = opts;
+    const f = frame(series, { width, height, logY, yMin: opts.yMin, yMax: opts.yMax });
+    if (shown?.size !== `${width}×${height}`) {
+      shown = { ...skeleton(width, height, clipId), size: `${width}×${height}` };
+      holder.replaceChildren(shown.svg);
+    }
+    setText(shown.title, title);
+    update(shown.clipRect, { width: String(f.W), height: String(f.H) });
+    const t = ticks(f, logY);
+    const label =
+      (tick) =>
+      ([v, at]) =>
+        `${at.toFixed(2)}:${tick(v)}`;
+    const axesKey = [...t.x.map(label(xTick)), "|", ...t.y.map(label(yTick)), xLabel, yLabel];
+    if (shown.keys.axes !== axesKey.join()) {
+      shown.keys.axes = axesKey.join();
+      shown.axesGroup.replaceChildren(...axes(f, t, { height, xLabel, yLabel, xTick, yTick }));
+    }
+    while (shown.paths.length > series.length) shown.paths.pop().remove();
+    while (shown.paths.length < series.length) {
+      const path = svgElement("path", {
+        fill: "none",
+        "clip-path": `url(#${clipId})`,
+        class: "cl-series",
+      });
+      shown.legendGroup.before(path);
+      shown.paths.push(path);
+    }
+    series.forEach((se, k) => {
+      const path = shown.paths[k];
+      update(path, pathAttributes(se, k, f, logY));
+      path.toggleAttribute("data-runs-off", Boolean(se.runsOff));
+    });
+    const legendKey = series.map((se) => [se.name, se.color, se.dashed]).join("|");
+    if (shown.keys.legend !== legendKey) {
+      shown.keys.legend = legendKey;
+      shown.legendGroup.replaceChildren(...legend(series));
+    }
+  };
 }

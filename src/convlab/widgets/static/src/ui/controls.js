@@ -48,8 +48,10 @@ export function stopsSlider(label, stops, value, onPick, show = String) {
   });
   const out = base.el.querySelector("output");
   function showValue(v) {
-    out.textContent = show(v);
-    base.input.setAttribute("aria-valuetext", show(v));
+    setText(out, show(v));
+    if (base.input.getAttribute("aria-valuetext") !== show(v)) {
+      base.input.setAttribute("aria-valuetext", show(v));
+    }
   }
   const set = (v) => {
     base.set(nearest(v));
@@ -138,8 +140,9 @@ export function windowStepper(model, count, playMs = 800) {
     timer = setInterval(() => step(1), playMs);
   });
   const enable = (on) => {
-    position.input.disabled = !on;
-    for (const button of [back, play, next]) button.disabled = !on;
+    for (const control of [position.input, back, play, next]) {
+      if (control.disabled === on) control.disabled = !on;
+    }
   };
   const el = h(
     "div",

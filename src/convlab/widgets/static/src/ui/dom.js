@@ -25,19 +25,27 @@ export function setText(el, text) {
 }
 
 /**
- * Show `next` in `holder`. When `holder` already shows an element with the same
- * `data-shape` as `next`, that element is changed to match `next` instead of
- * being replaced: only the attributes and texts that differ are rewritten, so
- * the browser restyles, lays out and paints what changed, not a whole new
- * drawing (which costs more than a 60 Hz frame in the larger widgets). Equal
- * shapes must mean the same elements with the same event listeners.
+ * Show the elements `next` in `holder`. When `holder` already shows as many
+ * elements, each with the same `data-shape` as its counterpart in `next`, they are
+ * changed to match `next` instead of being replaced: only the attributes and texts
+ * that differ are rewritten, so the browser restyles, lays out and paints what
+ * changed, not a whole new drawing (which costs more than a 60 Hz frame in the
+ * larger widgets). Equal shapes must mean the same elements with the same event
+ * listeners.
  */
-export function redraw(holder, next) {
-  const now = holder.childElementCount === 1 ? holder.firstElementChild : null;
+export function redraw(holder, ...next) {
+  const now = holder.childNodes;
   const same =
-    now !== null && next.dataset.shape !== undefined && now.dataset.shape === next.dataset.shape;
-  if (same) morph(now, next);
-  else holder.replaceChildren(next);
+    now.length === next.length &&
+    next.every(
+      (el, i) => el.dataset.shape !== undefined && now[i].dataset?.shape === el.dataset.shape,
+    );
+  if (!same) holder.replaceChildren(...next);
+  else {
+    next.forEach((el, i) => {
+      morph(now[i], el);
+    });
+  }
 }
 
 /** Make element `now` match element `next`: attributes, texts, then children in turn. */

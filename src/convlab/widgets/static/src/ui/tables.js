@@ -1,7 +1,7 @@
 // Tables of numbers: drawn, walked cell by cell, or edited by the reader.
 
 import { formatNumber } from "../widgets/text.js";
-import { h } from "./dom.js";
+import { h, setText } from "./dom.js";
 
 /**
  * An HTML table of numbers. `cell(i, j, td)` may decorate each cell.
@@ -18,8 +18,54 @@ export function matrixTable(M, caption, cell = () => {}) {
     });
     body.append(tr);
   });
-  const shape = `${M.length}×${M.length ? M[0].length : 0}`;
-  return h("table", { class: "cl-matrix", "data-shape": shape }, h("caption", {}, caption), body);
+  return h(
+    "table",
+    { class: "cl-matrix", "data-shape": shapeOf(M) },
+    h("caption", {}, caption),
+    body,
+  );
+}
+
+/** A matrix's rows × columns, as matrixTable marks its table ("2×3"). */
+function shapeOf(M) {
+  return `${M.length}×${M.length ? M[0].length : 0}`;
+}
+
+/**
+ * Write the numbers of M into `table`, a matrixTable of M's shape already on the
+ * page, and `mark(i, j, td)` each cell (with classList.toggle: the cells keep
+ * their classes): only the numbers that changed are rewritten.
+ */
+export function refill(table, M, mark = () => {}) {
+  const rows = table.tBodies[0].rows;
+  M.forEach((row, i) => {
+    const cells = rows[i].cells;
+    row.forEach((v, j) => {
+      setText(cells[j], formatNumber(v));
+      mark(i, j, cells[j]);
+    });
+  });
+}
+
+/**
+ * Show one table per [M, caption, mark] of `tables` in `holder`: when the tables
+ * there have the same shapes, they are refilled in place (captions and numbers
+ * that changed), else drawn anew with matrixTable. `mark` must set what it marks
+ * (classList.toggle, dataset), since it also runs on the cells already drawn.
+ */
+export function showMatrices(holder, tables) {
+  const now = holder.childNodes;
+  const same =
+    now.length === tables.length &&
+    tables.every(([M], k) => now[k].tagName === "TABLE" && now[k].dataset.shape === shapeOf(M));
+  if (!same) {
+    holder.replaceChildren(...tables.map(([M, caption, mark]) => matrixTable(M, caption, mark)));
+    return;
+  }
+  tables.forEach(([M, caption, mark], k) => {
+    setText(now[k].caption, caption);
+    refill(now[k], M, mark);
+  });
 }
 
 /** A decoration for matrixTable: every cell is marked "on" (a kernel, an output). */
@@ -69,9 +115,16 @@ function editableCell(name, i, j, value, onEdit, onInvalid) {
   return td;
 }
 
+/** The decoration of a cell that has none: no class. */
+function plain(_i, _j, td) {
+  if (td.className) td.className = "";
+}
+
 /**
  * An editable table of numbers (contenteditable cells, the numbers stay text).
- * `update(M, decorate)` redraws without disturbing the cell being typed in;
+ * `update(M, decorate)` redraws without disturbing the cell being typed in, and
+ * rewrites only the numbers that changed; `decorate(i, j, td)` sets each cell's
+ * classes (with classList.toggle: it is called on the cells already drawn).
  * `onEdit(i, j, v)` runs for every valid number typed; `onInvalid(message)` for anything else.
  */
 export function editableMatrix(caption, name, onEdit, onInvalid) {
@@ -94,7 +147,7 @@ export function editableMatrix(caption, name, onEdit, onInvalid) {
       body.append(h("tr", {}, ...cells));
     });
   };
-  const update = (M, decorate = () => {}) => {
+  const update = (M, decorate = plain) => {
     current = M;
     const shapeChanged =
       body.rows.length !== M.length || (M.length && body.rows[0].cells.length !== M[0].length);
@@ -102,8 +155,7 @@ export function editableMatrix(caption, name, onEdit, onInvalid) {
     M.forEach((row, i) => {
       row.forEach((v, j) => {
         const td = body.rows[i].cells[j];
-        if (td !== document.activeElement) td.textContent = formatNumber(v);
-        td.className = "";
+        if (td !== document.activeElement) setText(td, formatNumber(v));
         decorate(i, j, td);
       });
     });

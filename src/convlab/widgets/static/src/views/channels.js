@@ -3,9 +3,9 @@
 // multiply-adds with their formulas filled in.
 
 import { problemBox, slider } from "../ui/controls.js";
-import { h, redraw } from "../ui/dom.js";
+import { h, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { markAll, matrixTable } from "../ui/tables.js";
+import { markAll, matrixTable, refill } from "../ui/tables.js";
 import {
   channelInput,
   channelsProblem,
@@ -26,20 +26,26 @@ const TRAITS = SETTINGS.map(([trait]) => trait);
 
 const op = (text) => h("span", { class: "cl-op", "aria-hidden": "true" }, text);
 
-/** Output channel o: its kernels, then X[c] ⋆ W[o, c] summed with b[o] into Y[o]. */
+/**
+ * Output channel o: its kernels, then X[c] ⋆ W[o, c] summed with b[o] into Y[o].
+ * Returns the section and its tables of b[o] and Y[o] (null without an output),
+ * which a new bias rewrites in place.
+ */
 function outputChannel(o, kernels, result, b, [ci, k]) {
   const sum = [];
+  const tables = { bias: null, output: null };
   if (result) {
     result.partials[o].forEach((P, c) => {
       if (c > 0) sum.push(op("+"));
       sum.push(matrixTable(P, `X[${c}] ⋆ W[${o}, ${c}]`));
     });
-    sum.push(op("+"), matrixTable([[b[o]]], `b[${o}]`), op("="));
-    sum.push(matrixTable(result.output[o], `Y[${o}]`, markAll));
+    tables.bias = matrixTable([[b[o]]], `b[${o}]`);
+    tables.output = matrixTable(result.output[o], `Y[${o}]`, markAll);
+    sum.push(op("+"), tables.bias, op("="), tables.output);
   } else {
     sum.push(h("p", { class: "cl-empty" }, "No output"));
   }
-  return h(
+  const section = h(
     "section",
     { class: "cl-out-channel", "aria-label": `Output channel ${o}` },
     h("h4", { class: "cl-heading" }, `Output channel ${o}: kernels W[${o}] (${ci}×${k}×${k})`),
@@ -50,6 +56,7 @@ function outputChannel(o, kernels, result, b, [ci, k]) {
     ),
     h("div", { class: "cl-stage cl-sum-row" }, ...sum),
   );
+  return { section, ...tables };
 }
 
 function render({ model, el }) {
@@ -90,22 +97,33 @@ function render({ model, el }) {
     ),
   );
 
+  let drawn = { sizes: null, channels: [] }; // the sizes on the page, each channel's tables
   function draw() {
     const [ci, co, k, n, beta] = TRAITS.map((trait) => model.get(trait));
     for (const trait of TRAITS) sliders[trait].set(model.get(trait));
     const X = channelInput(ci, n);
     const W = channelWeights(co, ci, k);
     const b = Array.from({ length: co }, () => beta);
-    const texts = countTexts(ci, co, k, n);
-    for (const key of Object.keys(lines)) lines[key].textContent = texts[key];
-    inputHolder.replaceChildren(...X.map((Xc, c) => matrixTable(Xc, `X[${c}]`)));
     const problem = channelsProblem(n, k);
-    message.show(problem);
     const result = problem ? null : multiChannelConv(X, W, b);
-    // Same sizes, same grids: a new bias only rewrites the numbers that changed.
-    const rows = h("div", { class: "cl-out-channels", "data-shape": [ci, co, k, n].join() });
-    rows.append(...W.map((kernels, o) => outputChannel(o, kernels, result, b, [ci, k])));
-    redraw(rowsHolder, rows);
+    const sizes = [ci, co, k, n].join();
+    if (sizes === drawn.sizes) {
+      // Same sizes, same grids: a new bias only rewrites b and the outputs.
+      drawn.channels.forEach((tables, o) => {
+        if (tables.bias) refill(tables.bias, [[b[o]]]);
+        if (tables.output) refill(tables.output, result.output[o]);
+      });
+      return;
+    }
+    const texts = countTexts(ci, co, k, n);
+    for (const key of Object.keys(lines)) setText(lines[key], texts[key]);
+    inputHolder.replaceChildren(...X.map((Xc, c) => matrixTable(Xc, `X[${c}]`)));
+    message.show(problem);
+    const channels = W.map((kernels, o) => outputChannel(o, kernels, result, b, [ci, k]));
+    rowsHolder.replaceChildren(
+      h("div", { class: "cl-out-channels" }, ...channels.map((c) => c.section)),
+    );
+    drawn = { sizes, channels };
   }
 
   return onChanges(model, TRAITS, draw);

@@ -1,18 +1,18 @@
 // The edge learner (chapter 3): gradient descent learns the edge kernel [1, −1],
 // or overshoots. A loss curve, the kernel's path, and the verdict in words.
 
-import { lineChart } from "../ui/chart.js";
+import { chartIn } from "../ui/chart.js";
 import { choiceField, problemBox, slider, stopsSlider } from "../ui/controls.js";
-import { h } from "../ui/dom.js";
+import { h, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { matrixTable } from "../ui/tables.js";
+import { showMatrices } from "../ui/tables.js";
 import { learnEdge } from "../widgets/edge_learner.js";
 import { formatShort } from "../widgets/text.js";
 
 const TARGET = [1, -1];
 const CHART = { width: 320, height: 250 };
 
-/** A "+" (or "×") drawn as one polyline around (x, y), d wide: a marker for lineChart. */
+/** A "+" (or "×") drawn as one polyline around (x, y), d wide: a marker for a chart. */
 function marker(x, y, d, cross = false) {
   return cross
     ? [
@@ -61,15 +61,18 @@ function controls(model) {
   return { el, lr, steps, loss, lossLabels, bias };
 }
 
-/** The loss per step on a log scale, with the slope the worst direction predicts. */
-function lossChart(losses, loss, eigenvalues, lr) {
+/**
+ * The loss per step on a log scale, with the slope the worst direction predicts,
+ * drawn by `draw` (a chartIn).
+ */
+function lossChart(draw, losses, loss, eigenvalues, lr) {
   const done = losses.length - 1;
   // Each step multiplies the loss by about the worst factor (1 − lr·λ)² in the end.
   const worst = Math.max(...eigenvalues.map((lam) => Math.abs(1 - lr * lam)));
   const points = losses.map((L, t) => [t, L]);
   const positive = losses.filter((L) => L > 0 && Number.isFinite(L));
   const top = Math.max(...positive);
-  // Show at most 8 decades below the largest loss; the line runs on below the axis.
+  // Show the losses down to 8 decades below the largest; the line runs on below the axis.
   const floor = Math.max(Math.min(...positive), top * 1e-8);
   let anchor = done;
   while (anchor > 0 && !(losses[anchor] >= floor)) anchor--;
@@ -83,21 +86,23 @@ function lossChart(losses, loss, eigenvalues, lr) {
       points: slope,
       dashed: true,
       color: "#888",
+      runsOff: true,
     },
   ];
-  return lineChart(series, {
+  draw(series, {
     ...CHART,
     xLabel: "step",
     yLabel: "loss (log scale)",
     logY: true,
-    yMin: floor,
+    // The axis starts at a decade, so that a tick is labelled below the lowest loss shown.
+    yMin: 10 ** Math.floor(Math.log10(floor)),
     yMax: top * (top / floor) ** 0.25, // room for the legend
     title: `The loss after each of ${done} steps`,
   });
 }
 
 /** The kernel's path in the plane (k₀, k₁), from its start towards the target [1, −1]. */
-function pathChart(kernels) {
+function pathChart(draw, kernels) {
   const path = kernels.map((K) => [K[0][0], K[0][1]]);
   const xs = [...path.map((p) => p[0]), TARGET[0]];
   const ys = [...path.map((p) => p[1]), TARGET[1]];
@@ -109,7 +114,7 @@ function pathChart(kernels) {
     { name: "start", points: marker(path[0][0], path[0][1], d, true), color: "#d9822b" },
     { name: "target [1, −1]", points: marker(TARGET[0], TARGET[1], 1.5 * d), color: "#3a9a5b" },
   ];
-  return lineChart(series, {
+  draw(series, {
     ...CHART,
     xLabel: "k₀ (left weight)",
     yLabel: "k₁ (right weight)",
@@ -119,24 +124,28 @@ function pathChart(kernels) {
   });
 }
 
-/** The start, the kernel and bias after the last step, and the output Ŷ (targets marked). */
-function weightTables(history, K0, Y, bias) {
+/**
+ * The start, the kernel and bias after the last step, and the output Ŷ (targets
+ * marked), in `parts`' holders; each cell keeps its full-precision number in data-value.
+ */
+function showTables(parts, history, K0, Y, bias) {
   const done = history.losses.length - 1;
   const exact = (M) => (i, j, td) => {
-    td.dataset.value = String(M[i][j]);
+    if (td.dataset.value !== String(M[i][j])) td.dataset.value = String(M[i][j]);
   };
   const K = history.kernels[done];
   const b = [[history.biases?.[done]]];
   const weights = [
-    matrixTable(K0, "Start K", exact(K0)),
-    matrixTable(K, `K after step ${done}`, exact(K)),
-    bias ? matrixTable(b, `b after step ${done}`, exact(b)) : "",
+    [K0, "Start K", exact(K0)],
+    [K, `K after step ${done}`, exact(K)],
   ];
-  const output = matrixTable(history.output, `Output Ŷ after step ${done}`, (i, j, td) => {
+  if (bias) weights.push([b, `b after step ${done}`, exact(b)]);
+  showMatrices(parts.weightsHolder, weights);
+  const target = (i, j, td) => {
     exact(history.output)(i, j, td);
     td.classList.toggle("cl-on", Y[i][j] !== 0);
-  });
-  return { weights, output };
+  };
+  showMatrices(parts.outputHolder, [[history.output, `Output Ŷ after step ${done}`, target]]);
 }
 
 function render({ model, el }) {
@@ -171,11 +180,16 @@ function render({ model, el }) {
       ),
     ),
   );
+  parts.lossChart = chartIn(parts.lossHolder);
+  parts.pathChart = chartIn(parts.pathHolder);
   const traits = ["lr", "steps", "loss", "bias", "init_kernel", "init_bias"];
   return onChanges(model, traits, () => draw(model, c, parts));
 }
 
-/** Redraw from the model: train, then the texts, both charts and the tables. */
+/**
+ * Redraw from the model: train, then the texts, both charts and the tables, each
+ * changed in place (only what differs from the last setting is rewritten).
+ */
 function draw(model, c, parts) {
   const [X, Y, lr, steps, loss, bias] = ["X", "Y", "lr", "steps", "loss", "bias"].map((t) =>
     model.get(t),
@@ -184,8 +198,8 @@ function draw(model, c, parts) {
   c.lr.set(lr);
   c.steps.set(steps);
   c.loss.check(loss);
-  c.lossLabels.sum.textContent = "sum Σ(Ŷ − Y)²";
-  c.lossLabels.mean.textContent = `mean (the sum ÷ ${Y.length * Y[0].length})`;
+  setText(c.lossLabels.sum, "sum Σ(Ŷ − Y)²");
+  setText(c.lossLabels.mean, `mean (the sum ÷ ${Y.length * Y[0].length})`);
   c.bias.checked = bias;
 
   const { history, eigenvalues, report, stopped } = learnEdge(X, Y, K0, b0, {
@@ -195,21 +209,22 @@ function draw(model, c, parts) {
     bias,
   });
   const done = history.losses.length - 1;
-  parts.curvature.textContent = report.curvature;
+  setText(parts.curvature, report.curvature);
   const stop = stopped ? ` ${stopped}` : "";
   // A diverging rate is the one "impossible" setting: say so as an alert.
-  parts.verdict.textContent = report.diverging ? "" : report.verdict + stop;
-  parts.verdict.hidden = report.diverging;
+  setText(parts.verdict, report.diverging ? "" : report.verdict + stop);
+  if (parts.verdict.hidden !== report.diverging) parts.verdict.hidden = report.diverging;
   parts.alert.show(report.diverging ? report.verdict + stop : "");
   const [first, last] = [history.losses[0], history.losses[done]];
-  parts.summary.textContent = `Loss after step ${done}: ${formatShort(last)} (at the start: ${formatShort(first)})`;
-  parts.summary.dataset.loss = String(last);
+  setText(
+    parts.summary,
+    `Loss after step ${done}: ${formatShort(last)} (at the start: ${formatShort(first)})`,
+  );
+  if (parts.summary.dataset.loss !== String(last)) parts.summary.dataset.loss = String(last);
 
-  parts.lossHolder.replaceChildren(lossChart(history.losses, loss, eigenvalues, lr));
-  parts.pathHolder.replaceChildren(pathChart(history.kernels));
-  const { weights, output } = weightTables(history, K0, Y, bias);
-  parts.weightsHolder.replaceChildren(...weights);
-  parts.outputHolder.replaceChildren(output);
+  lossChart(parts.lossChart, history.losses, loss, eigenvalues, lr);
+  pathChart(parts.pathChart, history.kernels);
+  showTables(parts, history, K0, Y, bias);
 }
 
 export default { render };

@@ -3,9 +3,9 @@
 // and draws the result under the closed form (dashed).
 
 import { rectangleResponse, simulateRectangle } from "../signals.js";
-import { lineChart } from "../ui/chart.js";
+import { chartIn } from "../ui/chart.js";
 import { problemBox, slider, stopsSlider } from "../ui/controls.js";
-import { CHART_WIDTH, h, onWidthChange } from "../ui/dom.js";
+import { CHART_WIDTH, h, onWidthChange, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
 import { stepProblem } from "../widgets/first_order.js";
 import { formatCount, formatSig } from "../widgets/text.js";
@@ -51,8 +51,11 @@ function numbersTable() {
   return { cells, table };
 }
 
-/** The input pulse, the numeric response (when dt can represent it) and the closed form. */
-function chart({ T, W, problem, sim }, width) {
+/**
+ * The input pulse, the numeric response (when dt can represent it) and the closed
+ * form, drawn by `draw` (a chartIn).
+ */
+function chart(draw, { T, W, problem, sim }, width) {
   const tMax = Math.ceil(W + 5 * T);
   const fine = Array.from(
     { length: CLOSED_FORM_POINTS + 1 },
@@ -74,7 +77,7 @@ function chart({ T, W, problem, sim }, width) {
   series.push({ name: "closed form", points: closed, dashed: true, color: "#d9822b" });
   // Room at the top for the legend.
   const top = 1.45 * (problem ? 1 : Math.max(1, ...sim.y));
-  return lineChart(series, {
+  draw(series, {
     width,
     height: 260,
     yMin: 0,
@@ -110,22 +113,23 @@ function render({ model, el }) {
 
   let current = null;
   let width = CHART_WIDTH;
-  const drawChart = () => current && chartHolder.replaceChildren(chart(current, width));
+  const drawIn = chartIn(chartHolder);
+  const drawChart = () => current && chart(drawIn, current, width);
   function draw() {
     const [T, W, dt] = ["T", "W", "dt"].map((t) => model.get(t));
     for (const [trait, control] of Object.entries(controls)) control.set(model.get(trait));
     const problem = stepProblem(T, W, dt);
     message.show(problem);
-    cells.peakExact.textContent = formatSig(1 - Math.exp(-W / T));
-    cells.bound.textContent = formatSig(dt / T);
+    setText(cells.peakExact, formatSig(1 - Math.exp(-W / T)));
+    setText(cells.bound, formatSig(dt / T));
     const sim = problem ? null : simulateRectangle(T, W, dt);
     current = { T, W, problem, sim };
     if (problem) {
-      for (const key of ["samples", "peakNumeric", "error"]) cells[key].textContent = "—";
+      for (const key of ["samples", "peakNumeric", "error"]) setText(cells[key], "—");
     } else {
-      cells.samples.textContent = formatCount(sim.t.length);
-      cells.peakNumeric.textContent = formatSig(Math.max(...sim.y));
-      cells.error.textContent = formatSig(sim.maxError);
+      setText(cells.samples, formatCount(sim.t.length));
+      setText(cells.peakNumeric, formatSig(Math.max(...sim.y)));
+      setText(cells.error, formatSig(sim.maxError));
     }
     drawChart();
   }

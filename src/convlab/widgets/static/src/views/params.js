@@ -2,9 +2,9 @@
 // as the image grows: a log-scale chart of both counts and a table of the numbers.
 
 import { formatBytes } from "../counting.js";
-import { lineChart } from "../ui/chart.js";
+import { chartIn } from "../ui/chart.js";
 import { problemBox, slider, stopsSlider } from "../ui/controls.js";
-import { CHART_WIDTH, h, onWidthChange, redraw } from "../ui/dom.js";
+import { CHART_WIDTH, h, onWidthChange, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
 import { count, sizeProblem } from "../widgets/params.js";
 import { formatCount, formatRatio } from "../widgets/text.js";
@@ -15,20 +15,12 @@ const SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const CHART_HEIGHT = 260;
 
 /**
- * lineChart has no log-scale x axis, so the chart plots log2(side) and this
- * rewrites the tick labels: x ticks as sides (16, 64, …), y ticks as 10³, 10⁴, ….
+ * The chart has no log-scale x axis, so it plots log2(side) and labels its
+ * ticks as sides (16, 64, …); y ticks read 10³, 10⁴, ….
  */
-function relabelTicks(svg, height) {
-  for (const text of svg.querySelectorAll(".cl-axes text")) {
-    const anchor = text.getAttribute("text-anchor");
-    if (anchor === "middle" && text.getAttribute("y") === String(height - 24)) {
-      text.textContent = String(Math.round(2 ** Number(text.textContent)));
-    } else if (anchor === "end") {
-      const power = Math.round(Math.log10(Number(text.textContent)));
-      text.textContent = `10${[...String(power)].map((d) => SUPERSCRIPTS[d]).join("")}`;
-    }
-  }
-}
+const sideTick = (v) => String(Math.round(2 ** v));
+const decadeTick = (v) =>
+  `10${[...String(Math.round(Math.log10(v)))].map((d) => SUPERSCRIPTS[d]).join("")}`;
 
 /** The five settings, as count() takes them. */
 function settings(model) {
@@ -79,8 +71,12 @@ function countsTable() {
   return { cells, table };
 }
 
-/** Both counts against the image side on a log scale, with a marker at this image. */
-function chart({ channels: c, hidden: units, outChannels: co, kernel: k, side: n }, sides, width) {
+/**
+ * Both counts against the image side on a log scale, with a marker at this image,
+ * drawn by `draw` (a chartIn).
+ */
+function chart(draw, setting, sides, width) {
+  const { channels: c, hidden: units, outChannels: co, kernel: k, side: n } = setting;
   const dense = sides.map((s) => [Math.log2(s), count(s, c, units, co, k).dense]);
   const conv = sides
     .filter((s) => s >= k)
@@ -97,10 +93,17 @@ function chart({ channels: c, hidden: units, outChannels: co, kernel: k, side: n
   const series = [
     { name: "dense layer", points: dense },
     { name: "convolutional layer", points: conv },
-    { name: `this image (${n} px)`, points: marker, dashed: true, width: 1.5, color: "#888" },
+    {
+      name: `this image (${n} px)`,
+      points: marker,
+      dashed: true,
+      width: 1.5,
+      color: "#888",
+      runsOff: true, // from the bottom of the frame to its top
+    },
   ];
   const flat = conv.length ? formatCount(conv[0][1]) : "no value";
-  const svg = lineChart(series, {
+  draw(series, {
     width,
     height: CHART_HEIGHT,
     logY: true,
@@ -109,11 +112,9 @@ function chart({ channels: c, hidden: units, outChannels: co, kernel: k, side: n
     xLabel: "image side in pixels (log scale)",
     yLabel: "parameters",
     title: `Parameters against image side: the dense layer grows as the square of the side, the convolutional layer stays at ${flat}`,
+    xTick: sideTick,
+    yTick: decadeTick,
   });
-  relabelTicks(svg, CHART_HEIGHT);
-  // The curves depend on these only: moving the image side moves just its marker.
-  svg.dataset.shape = [c, units, co, k, width].join();
-  return svg;
 }
 
 /** The counts, their formulas and the summary for one setting. */
@@ -123,27 +124,35 @@ function showCounts(parts, { side: n, channels: c, hidden: units, outChannels: c
   const problem = sizeProblem(n, k);
   parts.message.show(problem);
   const [dp, dm] = cells.dense;
-  dp.textContent = formatCount(counts.dense);
-  dm.textContent = formatBytes(counts.denseBytes);
-  denseFormula.textContent = `dense: c·n²·H + H = ${c}·${n}²·${units} + ${units} = ${formatCount(counts.dense)}`;
+  setText(dp, formatCount(counts.dense));
+  setText(dm, formatBytes(counts.denseBytes));
+  setText(
+    denseFormula,
+    `dense: c·n²·H + H = ${c}·${n}²·${units} + ${units} = ${formatCount(counts.dense)}`,
+  );
   const [cp, cm] = cells.conv;
   const convSum = `convolutional: cₒ·c·k² + cₒ = ${co}·${c}·${k}² + ${co}`;
-  convFormula.textContent = problem
-    ? `${convSum}, but the kernel does not fit`
-    : `${convSum} = ${formatCount(counts.conv)}`;
+  setText(
+    convFormula,
+    problem
+      ? `${convSum}, but the kernel does not fit`
+      : `${convSum} = ${formatCount(counts.conv)}`,
+  );
   if (problem) {
-    for (const td of [cp, cm, cells.ratio]) td.textContent = "—";
-    summary.textContent = "";
+    for (const td of [cp, cm, cells.ratio]) setText(td, "—");
+    setText(summary, "");
     return;
   }
-  cp.textContent = formatCount(counts.conv);
-  cm.textContent = formatBytes(counts.convBytes);
-  cells.ratio.textContent = formatRatio(counts.dense, counts.conv);
+  setText(cp, formatCount(counts.conv));
+  setText(cm, formatBytes(counts.convBytes));
+  setText(cells.ratio, formatRatio(counts.dense, counts.conv));
   const plural = (v, word) => `${word}${v === 1 ? "" : "s"}`;
-  summary.textContent =
+  setText(
+    summary,
     `A ${n} × ${n} image with ${c} ${plural(c, "channel")} holds ${formatCount(counts.inputs)} numbers. ` +
-    `The dense layer gives each of its ${units} hidden ${plural(units, "unit")} a weight for every one of them; ` +
-    `the convolutional layer only needs ${co} ${plural(co, "kernel")} of ${c} × ${k} × ${k}, whatever the image size.`;
+      `The dense layer gives each of its ${units} hidden ${plural(units, "unit")} a weight for every one of them; ` +
+      `the convolutional layer only needs ${co} ${plural(co, "kernel")} of ${c} × ${k} × ${k}, whatever the image size.`,
+  );
 }
 
 function render({ model, el }) {
@@ -174,14 +183,14 @@ function render({ model, el }) {
 
   const sides = limitsOf(model, "side").stops;
   let width = CHART_WIDTH;
-  const drawChart = () => redraw(chartHolder, chart(settings(model), sides, width));
+  const drawIn = chartIn(chartHolder);
+  const drawChart = () => chart(drawIn, settings(model), sides, width);
+  const channelsShown = controls.channels.el.querySelector("output");
   const draw = () => {
     const setting = settings(model);
     for (const t of TRAITS) controls[t].set(model.get(t));
     const c = setting.channels;
-    controls.channels.el.querySelector("output").textContent = CHANNEL_NAMES[c]
-      ? `${c} (${CHANNEL_NAMES[c]})`
-      : String(c);
+    setText(channelsShown, CHANNEL_NAMES[c] ? `${c} (${CHANNEL_NAMES[c]})` : String(c));
     showCounts(parts, setting);
     drawChart();
   };

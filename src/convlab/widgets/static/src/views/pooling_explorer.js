@@ -4,9 +4,9 @@
 
 import { full } from "../matrices.js";
 import { choiceField, problemBox, slider, windowStepper } from "../ui/controls.js";
-import { h, redraw } from "../ui/dom.js";
+import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { matrixTable } from "../ui/tables.js";
+import { eachCell, matrixTable } from "../ui/tables.js";
 import { explorePooling, poolCall } from "../widgets/pooling_explorer.js";
 
 const PLAY_MS = 700;
@@ -122,11 +122,21 @@ function render({ model, el }) {
   };
   el.classList.add("cl-widget");
   el.append(layout(parts));
-  const unsubscribe = onChanges(model, TRAITS, () => draw(model, parts));
+  const drawn = { tablesFor: null }; // the settings the tables on the page show
+  const unsubscribe = onChanges(model, TRAITS, () => draw(model, parts, drawn));
   return () => {
     player.stop();
     unsubscribe();
   };
+}
+
+/** Mark the window's cells in the padded edge map (`inWindow(a, b)`), unmark the rest. */
+const windowMarks = (inWindow) => (a, b, td) => td.classList.toggle("cl-on", inWindow(a, b));
+
+/** The window of `r` as a test of padded cell (a, b). */
+function windowOf(r) {
+  const cells = new Set(r.window.map(([a, b]) => `${a},${b}`));
+  return (a, b) => cells.has(`${a},${b}`);
 }
 
 /** The edge map padded as the pool sees it, the window's cells marked. */
@@ -138,7 +148,7 @@ function paddedFeature(r, base, mode, p) {
       padded[i + p][j + p] = v;
     });
   });
-  const inWindow = new Set(r.window.map(([a, b]) => `${a},${b}`));
+  const mark = windowMarks(windowOf(r));
   return matrixTable(padded, p ? "Edge map, padded" : "Edge map", (a, b, td) => {
     const [i, j] = [a - p, b - p];
     const pad = i < 0 || i >= fh || j < 0 || j >= fw;
@@ -146,19 +156,34 @@ function paddedFeature(r, base, mode, p) {
       td.classList.add("cl-pad");
       if (mode === "max") td.textContent = "−∞";
     } else if (r.feature[i][j] !== base.feature[i][j]) td.classList.add("cl-changed");
-    if (inWindow.has(`${a},${b}`)) td.classList.add("cl-on");
+    mark(a, b, td);
   });
 }
 
-/** Redraw from the model: the input, the edge map, the pooled map and the counts. */
-function draw(model, parts) {
+/**
+ * Redraw from the model: the input, the edge map, the pooled map and the counts.
+ * `drawn.tablesFor` names the settings the tables on the page show: when only
+ * the window moved, its cells are re-marked in place.
+ */
+function draw(model, parts, drawn) {
   const { player, message, inputHolder, featureHolder, pooledHolder, sum } = parts;
   const { counts } = parts.changes;
   const [k, s, p, mode, shift] = settings(model);
   for (const [trait, control] of Object.entries(parts.sliders)) control.set(model.get(trait));
   parts.mode.check(mode);
-  parts.call.textContent = poolCall(mode, k, s, p);
   const r = explorePooling(k, s, p, mode, shift, model.get("position"));
+  const tablesFor = [k, s, p, mode, shift].join();
+  if (!r.problem && tablesFor === drawn.tablesFor) {
+    // Only the window moved: mark its cells in the tables already on the page.
+    const ow = r.pooled[0].length;
+    player.show(r.row * ow + r.col, r.pooled.length, ow);
+    eachCell(featureHolder, windowMarks(windowOf(r)));
+    eachCell(pooledHolder, player.mark);
+    setText(sum, r.text);
+    return;
+  }
+  drawn.tablesFor = r.problem ? null : tablesFor;
+  setText(parts.call, poolCall(mode, k, s, p));
   const base = explorePooling(k, s, p, mode, 0, 0);
   counts.input.textContent = `${r.changed[0]} of ${r.X.length * r.X[0].length}`;
   counts.feature.textContent = `${r.changed[1]} of ${r.feature.length * r.feature[0].length}`;

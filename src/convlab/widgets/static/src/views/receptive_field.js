@@ -14,7 +14,7 @@ import {
 } from "../receptive_field.js";
 import { svgElement } from "../ui/chart.js";
 import { problemBox, slider } from "../ui/controls.js";
-import { h, onWidthChange, redraw } from "../ui/dom.js";
+import { h, onWidthChange, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
 
 // One slider per layer and setting: [trait, word].
@@ -114,7 +114,9 @@ function cellRows(n, lengths, fields, width) {
 /**
  * The figure of the stack (see cellRows), its top row pickable when `pick`;
  * `mark(cells)` highlights the cells one output cell depends on, with the kernel
- * taps as lines.
+ * taps as lines. A new output cell changes only the cells that turn on or off and
+ * moves the lines already drawn: a figure of a thousand cells then costs the
+ * browser the few dozen that changed.
  */
 function drawRows(model, n, layers, lengths, fields, pick, width) {
   const { svg, rects, taps, center, y, cellH } = cellRows(n, lengths, fields, width);
@@ -125,31 +127,37 @@ function drawRows(model, n, layers, lengths, fields, pick, width) {
       rect.addEventListener("click", () => commit(model, { position: i }));
     });
   }
+  let lit = lengths.map(() => new Set()); // the cells marked now, per layer
   function mark(cells) {
     const on = cells ? cells.map((c) => new Set(c)) : lengths.map(() => new Set());
-    rects.forEach((row, l) => {
-      row.forEach((rect, i) => {
-        rect.classList.toggle("cl-on", on[l].has(i));
-      });
+    on.forEach((now, l) => {
+      for (const i of lit[l]) if (!now.has(i)) rects[l][i].classList.remove("cl-on");
+      for (const i of now) if (!lit[l].has(i)) rects[l][i].classList.add("cl-on");
     });
-    const lines = [];
+    lit = on;
+    const ends = [];
     for (let l = top; l >= 1 && cells; l--) {
       const [k, s, d] = layers[l - 1];
       for (const i of cells[l]) {
         for (let t = 0; t < k; t++) {
           const c = i * s + t * d;
-          lines.push(
-            svgElement("line", {
-              x1: center(l, i),
-              y1: y(l) + cellH,
-              x2: center(l - 1, c),
-              y2: y(l - 1),
-            }),
-          );
+          ends.push([center(l, i), y(l) + cellH, center(l - 1, c), y(l - 1)]);
         }
       }
     }
-    taps.replaceChildren(...lines);
+    const lines = taps.children;
+    while (lines.length > ends.length) lines[lines.length - 1].remove();
+    ends.forEach(([x1, y1, x2, y2], m) => {
+      const line = lines[m] ?? taps.appendChild(svgElement("line"));
+      for (const [name, v] of [
+        ["x1", x1],
+        ["y1", y1],
+        ["x2", x2],
+        ["y2", y2],
+      ]) {
+        if (line.getAttribute(name) !== String(v)) line.setAttribute(name, String(v));
+      }
+    });
   }
   return { svg, mark };
 }
@@ -252,7 +260,8 @@ function render({ model, el }) {
   };
   el.classList.add("cl-widget");
   el.append(layout(parts));
-  const view = { width: 560, shown: null }; // shown: the figure on the page, { key, svg, mark(cells) }
+  // shown: the figure on the page, { key, svg, mark(cells) }; tableKey: the stack its table shows
+  const view = { width: 560, shown: null, tableKey: null };
   const draw = () => drawStack(model, parts, view);
   const stopWidth = onWidthChange(el, (w) => {
     view.width = w;
@@ -278,8 +287,8 @@ function drawStack(model, parts, view) {
   });
   const lengths = layerLengths(n, layers);
   const fields = receptiveField(layers);
-  parts.formulas[0].textContent = sizeFormula(layers);
-  parts.formulas[1].textContent = jumpFormula(layers);
+  setText(parts.formulas[0], sizeFormula(layers));
+  setText(parts.formulas[1], jumpFormula(layers));
   const problem = stackProblem(n, layers);
   parts.message.show(problem);
 
@@ -288,7 +297,7 @@ function drawStack(model, parts, view) {
   if (problem) {
     output.set(0, 0, 0);
     output.input.disabled = true;
-    parts.summary.textContent = "";
+    setText(parts.summary, "");
   } else {
     const m = lengths[L];
     const at = Math.min(model.get("position"), m - 1);
@@ -298,9 +307,11 @@ function drawStack(model, parts, view) {
     const count = cells[0].length;
     const r = fields[L - 1].size;
     const which = count === r ? `all r = ${r}` : `${count} of the r = ${r}`;
-    parts.summary.textContent =
+    setText(
+      parts.summary,
       `Output cell ${at} of layer ${L} depends on ${which} input cells its field spans: ` +
-      `${formatCells(cells[0])}.`;
+        `${formatCells(cells[0])}.`,
+    );
   }
   // A new output cell only moves the marks and the taps: the cells stay as they are.
   const key = JSON.stringify([n, layers, view.width, cells !== null]);
@@ -312,7 +323,17 @@ function drawStack(model, parts, view) {
     parts.figure.replaceChildren(view.shown.svg);
   }
   view.shown.mark(cells);
-  redraw(parts.tableHolder, fieldTable(layers, lengths, fields, cells));
+  const tableKey = JSON.stringify([layers, lengths]);
+  if (view.tableKey === tableKey) {
+    // The same stack: only the column of the cells the output depends on changes.
+    const rows = parts.tableHolder.querySelector("tbody").rows;
+    [...rows].forEach((tr, l) => {
+      setText(tr.cells[tr.cells.length - 1], cells ? formatCells(cells[l]) : "–");
+    });
+  } else {
+    redraw(parts.tableHolder, fieldTable(layers, lengths, fields, cells));
+    view.tableKey = tableKey;
+  }
 }
 
 export default { render };

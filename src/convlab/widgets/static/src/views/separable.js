@@ -3,7 +3,7 @@
 // numbers filled in, and a groups slider that only offers the divisors of gcd(m, n).
 
 import { problemBox, slider, stopsSlider } from "../ui/controls.js";
-import { h } from "../ui/dom.js";
+import { h, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
 import {
   cost,
@@ -23,14 +23,22 @@ function barRow(key, name) {
   const track = h("span", { class: "cl-bar-track", "aria-hidden": "true" });
   const value = h("span", { class: "cl-bar-value", "data-cell": key });
   const el = h("div", { class: "cl-bar-row" }, label, track, value);
-  /** `parts` are [value, class] pairs drawn end to end, scaled so that `max` fills the track. */
+  /**
+   * `parts` are [value, class] pairs drawn end to end, scaled so that `max` fills
+   * the track; the bars already drawn are resized rather than replaced.
+   */
   const show = (parts, max, text) => {
-    track.replaceChildren(
-      ...parts.map(([v, cls]) =>
-        h("span", { class: `cl-bar ${cls}`, style: `width: ${(100 * v) / max}%` }),
-      ),
-    );
-    value.textContent = text;
+    const kinds = parts.map(([, cls]) => `cl-bar ${cls}`);
+    const bars = [...track.children];
+    if (bars.map((bar) => bar.className).join() !== kinds.join()) {
+      track.replaceChildren(...kinds.map((cls) => h("span", { class: cls })));
+    }
+    parts.forEach(([v], i) => {
+      const width = `${(100 * v) / max}%`;
+      const bar = track.children[i];
+      if (bar.style.width !== width) bar.style.width = width;
+    });
+    setText(value, text);
   };
   return { el, label, show };
 }
@@ -51,7 +59,7 @@ function barRows(what) {
 function showBars(rows, groupedName, [std, grp, dw, pw]) {
   const max = Math.max(std, dw + pw);
   rows.standard.show([[std, "cl-std"]], max, formatCount(std));
-  rows.grouped.label.textContent = groupedName;
+  setText(rows.grouped.label, groupedName);
   if (grp === null) rows.grouped.show([], max, "—");
   else rows.grouped.show([[grp, "cl-grp"]], max, formatCount(grp));
   rows.separable.show(
@@ -159,9 +167,11 @@ function draw(model, controls, parts) {
   const groups = controls.groups;
   groups.set(Math.max(0, shownAt), 0, valid.length - 1);
   const groupsOut = groups.el.querySelector("output");
-  groupsOut.textContent = problem ? `${g} ✗` : `${g} (${groupsKind(m, g)})`;
-  groups.input.setAttribute("aria-valuetext", groupsOut.textContent);
-  parts.rule.textContent = groupsRule(m, n);
+  setText(groupsOut, problem ? `${g} ✗` : `${g} (${groupsKind(m, g)})`);
+  if (groups.input.getAttribute("aria-valuetext") !== groupsOut.textContent) {
+    groups.input.setAttribute("aria-valuetext", groupsOut.textContent);
+  }
+  setText(parts.rule, groupsRule(m, n));
   parts.message.show(problem);
 
   const c = cost(m, n, k, s, g);
@@ -178,20 +188,34 @@ function draw(model, controls, parts) {
     c.depthwiseParams,
     c.pointwiseParams,
   ]);
-  parts.macsSplit.textContent = `= depthwise ${formatCount(c.depthwiseMacs)} + pointwise ${formatCount(c.pointwiseMacs)}`;
-  parts.paramsSplit.textContent = `= depthwise ${formatCount(c.depthwiseParams)} + pointwise ${formatCount(c.pointwiseParams)}`;
-  parts.ratio.lastChild.textContent = ratioText(n, k);
+  setText(
+    parts.macsSplit,
+    `= depthwise ${formatCount(c.depthwiseMacs)} + pointwise ${formatCount(c.pointwiseMacs)}`,
+  );
+  setText(
+    parts.paramsSplit,
+    `= depthwise ${formatCount(c.depthwiseParams)} + pointwise ${formatCount(c.pointwiseParams)}`,
+  );
+  setText(parts.ratio.lastChild, ratioText(n, k));
 
   const [std, sep, grp] = parts.formulas;
   const hw = `${s}·${s}`;
-  std.textContent = `standard: k·k·m·n·h′·w′ = ${k}·${k}·${m}·${n}·${hw} = ${formatCount(c.standardMacs)}`;
-  sep.textContent =
+  setText(
+    std,
+    `standard: k·k·m·n·h′·w′ = ${k}·${k}·${m}·${n}·${hw} = ${formatCount(c.standardMacs)}`,
+  );
+  setText(
+    sep,
     `depthwise-separable: k·k·m·h′·w′ + m·n·h′·w′ = ${k}·${k}·${m}·${hw} + ${m}·${n}·${hw} = ` +
-    `${formatCount(c.separableMacs)}`;
-  grp.textContent = problem
-    ? `grouped: groups = ${g} does not fit ${m} → ${n} channels`
-    : `grouped: k·k·(m/groups)·n·h′·w′ = ${k}·${k}·(${m}/${g})·${n}·${hw} = ${formatCount(c.groupedMacs)}, ` +
-      (g === 1 ? "the standard convolution itself" : `1/${g} of standard`);
+      `${formatCount(c.separableMacs)}`,
+  );
+  setText(
+    grp,
+    problem
+      ? `grouped: groups = ${g} does not fit ${m} → ${n} channels`
+      : `grouped: k·k·(m/groups)·n·h′·w′ = ${k}·${k}·(${m}/${g})·${n}·${hw} = ${formatCount(c.groupedMacs)}, ` +
+          (g === 1 ? "the standard convolution itself" : `1/${g} of standard`),
+  );
 }
 
 export default { render };

@@ -3,9 +3,9 @@
 
 import { convolve2d, corr2d, flip2d, windowTerms } from "../kernels/correlation.js";
 import { choiceField, problemBox, slider, windowStepper } from "../ui/controls.js";
-import { h } from "../ui/dom.js";
+import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { editableMatrix, markAll, matrixTable } from "../ui/tables.js";
+import { eachCell, editableMatrix, markAll, matrixTable } from "../ui/tables.js";
 import { resized, sizeProblem } from "../widgets/stepper.js";
 import { spelledSum } from "../widgets/text.js";
 
@@ -98,15 +98,22 @@ function render({ model, el }) {
   };
   el.classList.add("cl-widget");
   el.append(layout(parts));
-  const unsubscribe = onChanges(model, ["X", "K", "position", "mode"], () => draw(model, parts));
+  const drawn = { output: null }; // what the output table on the page shows
+  const unsubscribe = onChanges(model, ["X", "K", "position", "mode"], () =>
+    draw(model, parts, drawn),
+  );
   return () => {
     player.stop();
     unsubscribe();
   };
 }
 
-/** Redraw `parts` from the model: the sizes, the grids, the window and its sum. */
-function draw(model, parts) {
+/**
+ * Redraw `parts` from the model: the sizes, the grids, the window and its sum.
+ * `drawn.output` says what the output table shows: when only the window moved,
+ * its cells are re-marked in place.
+ */
+function draw(model, parts, drawn) {
   const { sizes, player, message, xTable, kTable, flippedHolder, outputHolder, sum } = parts;
   const [X, K, mode] = [model.get("X"), model.get("K"), model.get("mode")];
   const [nh, nw, kh, kw] = [X.length, X[0].length, K.length, K[0].length];
@@ -117,7 +124,7 @@ function draw(model, parts) {
   parts.mode.check(mode);
   const flipped = mode === "convolution";
   const applied = flipped ? flip2d(K) : K;
-  parts.operator.textContent = flipped ? "∗" : "⋆";
+  setText(parts.operator, flipped ? "∗" : "⋆");
   const problem = sizeProblem(nh, nw, kh, kw);
   if (problem) {
     player.disable();
@@ -126,6 +133,7 @@ function draw(model, parts) {
     kTable.update(K);
     flippedHolder.replaceChildren();
     outputHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output"));
+    drawn.output = null;
     sum.textContent = "";
     return;
   }
@@ -138,10 +146,14 @@ function draw(model, parts) {
   const inWindow = (r, c) => r >= i && r < i + kh && c >= j && c < j + kw;
   xTable.update(X, (r, c, td) => td.classList.toggle("cl-on", inWindow(r, c)));
   kTable.update(K, (_r, _c, td) => td.classList.toggle("cl-on", !flipped));
-  flippedHolder.replaceChildren(flipped ? matrixTable(applied, "K flipped", markAll) : "");
+  if (flipped) redraw(flippedHolder, matrixTable(applied, "K flipped", markAll));
+  else if (flippedHolder.firstChild) flippedHolder.replaceChildren();
   const Y = flipped ? convolve2d(X, K) : corr2d(X, K);
-  outputHolder.replaceChildren(matrixTable(Y, "Output Y", player.cell));
-  sum.textContent = `Y[${i}, ${j}] = ${spelledSum(windowTerms(X, applied, i, j))}`;
+  const output = JSON.stringify(Y);
+  if (output === drawn.output) eachCell(outputHolder, player.mark);
+  else outputHolder.replaceChildren(matrixTable(Y, "Output Y", player.cell));
+  drawn.output = output;
+  setText(sum, `Y[${i}, ${j}] = ${spelledSum(windowTerms(X, applied, i, j))}`);
 }
 
 export default { render };
