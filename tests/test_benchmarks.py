@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -58,3 +60,57 @@ def test_the_one_command_runs_every_benchmark_in_both_modes():
     scripts = {p.name for p in (ROOT / "benchmarks").glob("*.py")} - {"all.py", "__init__.py"}
     for quick in (False, True):
         assert {command[0] for command in every.runs(quick)} == scripts
+
+
+def test_the_one_command_measures_the_browser_unthrottled_and_throttled_2x():
+    from benchmarks import all as every
+
+    for quick in (False, True):
+        browser = [command[1:] for command in every.runs(quick) if command[0] == "browser.py"]
+        assert len(browser) == 2
+        assert "--throttle" not in browser[0]
+        assert browser[1][browser[1].index("--throttle") + 1] == "2"
+        assert ("--quick" in browser[0]) == ("--quick" in browser[1]) == quick
+
+
+def test_targets_double_when_the_cpu_is_throttled_2x():
+    from benchmarks import browser
+
+    assert browser.frame_target() == 8.0 and browser.frame_target(2) == 16.0
+    assert browser.ready_target() == 1000.0 and browser.ready_target(2) == 2000.0
+    assert browser.PAGE_BYTES == 500_000  # the bytes do not depend on the CPU
+
+
+def test_every_table_states_the_throttle_and_the_cpu(tmp_path, monkeypatch):
+    from benchmarks import browser
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\n\n"
+        "processor\t: 1\nmodel name\t: AMD EPYC 7B13\n",
+        encoding="utf-8",
+    )
+    assert browser.cpu_model(cpuinfo) == "AMD EPYC 7B13"
+    assert browser.cpu_model(tmp_path / "missing")  # falls back to what Python knows
+    monkeypatch.setattr(browser, "cpu_model", lambda: "AMD EPYC 7B13")
+    widgets = browser.widget_table([], 10, throttle=2).splitlines()
+    assert "CPU throttled 2×" in widgets[0] and "target p95 ≤ 16 ms" in widgets[0]
+    assert widgets[1].startswith("machine: AMD EPYC 7B13, ")
+    pages = browser.page_table([], 5).splitlines()
+    assert "CPU not throttled" in pages[0]
+    assert "≤ 0.5 MB transferred, ready ≤ 1 s" in pages[0]
+    assert pages[1].startswith("machine: AMD EPYC 7B13, ")
+    assert "ready ≤ 2 s" in browser.page_table([], 5, throttle=2)
+
+
+@pytest.mark.parametrize("throttle", ["0.5", "0", "-2", "nan", "inf"])
+def test_the_browser_benchmark_refuses_a_throttle_below_1(tmp_path, throttle):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "browser.py"), "--html", str(tmp_path)]
+        + [f"--throttle={throttle}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--throttle: expected a slowdown of at least 1 (1 = none), got" in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,44 @@ def test_pages_are_weighed_and_timed(browser, site, built_book):
     table = in_browser.page_table(results, 3)
     assert "the median of 3 load(s)" in table
     assert "book/intro.html" not in table  # short names: "intro"
+
+
+# A fixed piece of work, timed in the page: ms.
+BUSY_JS = """() => {
+  const t0 = performance.now();
+  let x = 0;
+  for (let i = 0; i < 2e6; i++) x += Math.sqrt(i);
+  return performance.now() - t0 + 0 * x;
+}"""
+
+
+@pytest.mark.browser
+def test_the_throttle_slows_the_pages_cpu(browser, site):
+    """--throttle N runs the page's JavaScript about N times slower (here 4×: at least 2×)."""
+    times = {}
+    for rate in (1, 4, 1, 4):  # interleaved: a busy machine slows both alike
+        context, page, errors = in_browser.open_page(browser, site, True, throttle=rate)
+        page.goto(site + "book/intro.html", wait_until="load")
+        times.setdefault(rate, []).extend(page.evaluate(BUSY_JS) for _ in range(3))
+        context.close()
+        assert errors == []
+    assert statistics.median(times[4]) > 2 * statistics.median(times[1])
+
+
+@pytest.mark.browser
+def test_widgets_and_pages_are_measured_throttled(browser, site, built_book):
+    pages = in_browser.book_pages(built_book)
+    with_widgets = next(p for p in pages if widget_count((built_book / p).read_text("utf-8")))
+    widgets = in_browser.measure_widgets(
+        browser, site, [with_widgets], moves=3, block_external=True, throttle=2
+    )
+    assert widgets and all(r.errors == [] and r.redrawn == 3 for r in widgets)
+    assert "CPU throttled 2× (target p95 ≤ 16 ms)" in in_browser.widget_table(widgets, 3, 2)
+    loads = in_browser.measure_pages(
+        browser, site, [with_widgets], built_book, loads=1, block_external=True, throttle=2
+    )
+    assert loads[0].errors == [] and loads[0].ready_ms > 0
+    assert "ready ≤ 2 s" in in_browser.page_table(loads, 1, 2)
 
 
 def test_build_benchmark_rebuilds_the_built_book(built_book):
