@@ -37,30 +37,30 @@ function settings(model) {
   return TRAITS.map((t) => model.get(t));
 }
 
-/** A canvas with a caption, drawn at one canvas pixel per image pixel. */
-function picture(label) {
-  const canvas = h("canvas", { role: "img", "aria-label": label, width: 1, height: 1 });
+/**
+ * A canvas with a caption, one canvas pixel per image pixel, as large as the largest
+ * image it will show (`rows` × `cols`): a smaller image is drawn in its top left
+ * corner, so that a slider changes pixels but never the canvas's size or the page.
+ */
+function picture(label, rows, cols) {
+  const canvas = h("canvas", { role: "img", "aria-label": label, width: cols, height: rows });
+  canvas.style.width = `${cols * SCALE}px`;
+  canvas.style.height = `${rows * SCALE}px`;
   const frame = h("div", { class: "cl-frame-box" }, canvas);
   const caption = h("figcaption", {});
   return { el: h("figure", { class: "cl-picture" }, caption, frame), canvas, frame, caption };
 }
 
-/** Draw grey levels (0–255, rows × cols) on `canvas`, resizing it when needed. */
+/** Draw grey levels (0–255, rows × cols) in the top left corner of `canvas`. */
 function paint(canvas, levels, rows, cols) {
-  if (canvas.width !== cols || canvas.height !== rows) {
-    canvas.width = cols;
-    canvas.height = rows;
-    canvas.style.width = `${cols * SCALE}px`;
-    canvas.style.aspectRatio = `${cols} / ${rows}`;
-  }
-  const image = new ImageData(cols, rows);
-  for (let i = 0; i < levels.length; i++) {
-    image.data[4 * i] = levels[i];
-    image.data[4 * i + 1] = levels[i];
-    image.data[4 * i + 2] = levels[i];
-    image.data[4 * i + 3] = 255;
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(cols, rows);
+  const rgba = new Uint32Array(image.data.buffer); // one opaque grey per pixel
+  for (let i = 0; i < levels.length; i++) rgba[i] = 0xff000000 | (levels[i] * 0x010101);
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.putImageData(image, 0, 0);
+  canvas.dataset.rows = rows;
+  canvas.dataset.cols = cols;
 }
 
 /** The photo's grey levels with `p` rows and columns of zeros (black) around them. */
@@ -108,20 +108,23 @@ function render({ model, el }) {
     controls.append(sliders[trait].el);
   }
   const choices = limitsOf(model, "kernel").choices.map((name) => [name, NAMES[name] ?? name]);
+  // The largest padded input, and output (a 1 × 1 kernel at stride 1): the boxes' sizes.
+  const widest = limitsOf(model, "padding").max;
+  const [rows, cols] = [photo.height + 2 * widest, photo.width + 2 * widest];
   const parts = {
     photo,
     sliders,
     controls,
     choice: choiceField("Kernel", choices, (value) => commit(model, { kernel: value })),
-    input: picture("the photograph, padded with zeros"),
-    output: picture("the output of the kernel"),
+    input: picture("the photograph, padded with zeros", rows, cols),
+    output: picture("the output of the kernel", rows, cols),
     kernelHolder: h("div", { class: "cl-kernel-box" }),
     formula: h("span", { "data-cell": "formula" }),
     readout: h("p", { class: "cl-sum", "data-cell": "readout", "aria-live": "polite" }),
     shading: h("span", { "data-cell": "shading" }),
     call: h("code", { class: "cl-call" }),
     windowBox: h("div", { class: "cl-window", hidden: "" }),
-    state: { result: null, padding: -1, probe: null },
+    state: { result: null, padding: -1, kernelKey: "", probe: null },
   };
   parts.input.frame.append(parts.windowBox);
   parts.output.canvas.classList.add("cl-output-canvas");
@@ -135,16 +138,16 @@ function render({ model, el }) {
   return onChanges(model, TRAITS, () => draw(model, parts));
 }
 
-/** Read the output pixel under the pointer. */
+/** Read the output pixel under the pointer (nothing beyond the drawn output). */
 function probe(model, parts, event) {
   const { result } = parts.state;
-  const rect = parts.output.canvas.getBoundingClientRect();
-  const row = Math.floor(((event.clientY - rect.top) / rect.height) * result.rows);
-  const col = Math.floor(((event.clientX - rect.left) / rect.width) * result.cols);
-  parts.state.probe = [
-    Math.min(Math.max(row, 0), result.rows - 1),
-    Math.min(Math.max(col, 0), result.cols - 1),
-  ];
+  const { canvas } = parts.output;
+  const rect = canvas.getBoundingClientRect();
+  const scale = rect.width / canvas.width; // CSS pixels per output pixel
+  const row = Math.floor((event.clientY - rect.top) / scale);
+  const col = Math.floor((event.clientX - rect.left) / scale);
+  if (row < 0 || col < 0 || row >= result.rows || col >= result.cols) return;
+  parts.state.probe = [row, col];
   show(model, parts);
 }
 
@@ -175,15 +178,13 @@ function show(model, parts) {
  */
 function kernelTables(kernel, kernels) {
   const k = kernels[0].length;
-  const shape = `${kernel}:${k}`;
   if (kernel === "blur" && k > 5) {
     const weight = `1/${k * k} ≈ ${formatNumber(1 / (k * k))}`;
-    const text = `Kernel K: ${k}×${k}, every weight ${weight}`;
-    return h("p", { class: "cl-kernel-text", "data-shape": shape }, text);
+    return h("p", { class: "cl-kernel-text" }, `Kernel K: ${k}×${k}, every weight ${weight}`);
   }
   const captions = kernel === "magnitude" ? ["K_x (Sobel x)", "K_y (Sobel y)"] : [`Kernel K`];
   const tables = kernels.map((K, n) => matrixTable(K, captions[n]));
-  return h("div", { class: "cl-kernels", "data-shape": shape }, ...tables);
+  return h("div", { class: "cl-kernels" }, ...tables);
 }
 
 /** Redraw from the model: the padded input, the output, the kernel and the texts. */
@@ -209,10 +210,11 @@ function draw(model, parts) {
   }
   paint(parts.output.canvas, shadeLevels(result.Y, kernel), result.rows, result.cols);
   setText(parts.output.caption, `Output Y: ${result.rows}×${result.cols}`);
-  const tables = kernelTables(kernel, result.kernels);
-  const now = parts.kernelHolder.firstElementChild;
-  if (!now || now.dataset.shape !== tables.dataset.shape)
-    parts.kernelHolder.replaceChildren(tables);
+  const kernelKey = `${kernel}:${result.kernels[0].length}`;
+  if (state.kernelKey !== kernelKey) {
+    parts.kernelHolder.replaceChildren(kernelTables(kernel, result.kernels));
+    state.kernelKey = kernelKey;
+  }
   setText(parts.formula, sizeFormula(kernel, size, stride, padding, [photo.height, photo.width]));
   setText(parts.shading, shadeText(kernel));
   setText(parts.call, convCall(kernel, stride, padding));
