@@ -526,21 +526,6 @@ def test_format_sig(value, text):
 # --- The browser's maths (static/src/ in Node) --------------------------------------
 
 
-def test_convolve1d_in_js_matches_python():
-    rng = random.Random(0)
-    cases = []
-    for _ in range(100):
-        n, m = rng.randint(1, 30), rng.randint(1, 30)
-        x = [rng.choice([0, 0, rng.uniform(-3, 3)]) for _ in range(n)]  # zeros are skipped in JS
-        h = [rng.uniform(-3, 3) for _ in range(m)]
-        cases.append(("convolve1d", [x, h]))
-    for (_, (x, h)), got in zip(cases, run_js("kernels/convolution1d.js", cases), strict=True):
-        expected = convolve1d(
-            torch.tensor(x, dtype=torch.float64), torch.tensor(h, dtype=torch.float64)
-        )
-        assert_close(torch.tensor(got, dtype=torch.float64), expected, rtol=1e-12, atol=1e-12)
-
-
 def test_simulation_in_js_matches_python():
     rng = random.Random(1)
     settings = [(1.0, 1.0, 0.01), (3.0, 5.0, 0.005), (0.1, 5.0, 0.005), (0.2, 0.2, 0.2)]
