@@ -30,6 +30,8 @@ import torch
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from convlab.digits import Digits  # noqa: E402
+from convlab.network import lenet  # noqa: E402
 from convlab.speed import Timing  # noqa: E402
 
 MODULES = [
@@ -43,6 +45,9 @@ MODULES = [
     "convlab.speed",
     "convlab.plots",
     "convlab.images",
+    "convlab.layers",
+    "convlab.digits",
+    "convlab.network",
     "convlab.widgets",
     "convlab.widgets.text",
 ]
@@ -54,6 +59,9 @@ RECORDS = {
     "convlab.im2col.Im2colSizes",
     "convlab.training.History",
     "convlab.speed.Timing",
+    "convlab.digits.Digits",
+    "convlab.network.LayerCount",
+    "convlab.network.Training",
 }
 
 SECONDS_PER_CALL = 10
@@ -61,6 +69,17 @@ SECONDS_PER_CALL = 10
 
 def _X(*shape: int) -> torch.Tensor:
     return torch.arange(float(np.prod(shape))).reshape(shape) % 7 - 3
+
+
+def _digits(n: int) -> torch.Tensor:
+    """n tiny 8 × 8 'digits' in [0, 1], float64 like the course's networks."""
+    return (_X(n, 1, 8, 8).double() + 3) / 6
+
+
+# A few digits and a small network for convlab.network (kept tiny: train really trains).
+_LABELS = torch.arange(8) % 10
+_NET = lenet(channels=(2, 2))
+_FEW = Digits(_digits(8), _LABELS, _digits(4), _LABELS[:4])
 
 
 # One valid call per public name: (args, kwargs).
@@ -160,6 +179,24 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     # the photograph and the classic kernels
     "convlab.images.photo": ((), {"gray": True, "shrink": 10}),
     "convlab.images.sobel_magnitude": ((torch.rand(1, 8, 8),), {}),
+    # the course's layers, the digits and the network made of them
+    "convlab.layers.Conv2d": ((1, 2, 3), {}),
+    "convlab.layers.MaxPool2d": ((2,), {}),
+    "convlab.layers.AvgPool2d": ((2,), {}),
+    "convlab.digits.load_digits": ((), {}),
+    "convlab.digits.from_bitmap": ((torch.rand(32, 32),), {}),
+    "convlab.network.lenet": ((), {"channels": (2, 3)}),
+    "convlab.network.train": (({"a": _NET}, _FEW), {"epochs": 2, "batch_size": 4}),
+    "convlab.network.predict": ((_NET, _digits(3)), {}),
+    "convlab.network.accuracy": ((_NET, _digits(3), _LABELS[:3]), {}),
+    "convlab.network.confusion_matrix": ((_NET, _digits(3), _LABELS[:3]), {}),
+    "convlab.network.misclassified": ((_NET, _digits(3), _LABELS[:3]), {}),
+    "convlab.network.layer_counts": ((_NET,), {}),
+    "convlab.network.receptive_fields": ((_NET,), {}),
+    "convlab.network.first_filters": ((_NET,), {}),
+    "convlab.network.feature_maps": ((_NET, _digits(2)), {}),
+    "convlab.network.shift": ((_digits(2), 1, -2), {}),
+    "convlab.network.shift_accuracy": ((_NET, _digits(3), _LABELS[:3], 1), {}),
     # widgets and their compute functions
     "convlab.widgets.ConvolutionExplorer": ((), {}),
     "convlab.widgets.explore": ((4, 3), {}),
