@@ -1,4 +1,4 @@
-"""Learning a kernel by gradient descent, as the notes do it, and the maths behind it.
+"""Learning a kernel by gradient descent, as chapter 3 does it, and the maths behind it.
 
 - ``learn_kernel``: train a one-channel ``nn.Conv2d`` so that it maps ``X`` to
   ``Y``, with plain autograd and a hand-written update, and keep every step.

@@ -34,7 +34,7 @@ KERNEL_MODULO = 10  # kernel W[o] counts 0, 1, 2, … modulo 10, plus o
 
 
 def channel_input(in_channels: int, size: int) -> list[list[list[int]]]:
-    """The input X[c, i, j] = (c·n² + i·n + j) mod 20: ``arange`` for the notes' 2×3×3.
+    """The input X[c, i, j] = (c·n² + i·n + j) mod 20: ``arange`` for the course's 2×3×3.
 
     Within the sliders' ranges, as in the widget.
     """
@@ -47,7 +47,7 @@ def channel_input(in_channels: int, size: int) -> list[list[list[int]]]:
 
 
 def channel_weights(out_channels: int, in_channels: int, size: int) -> list:
-    """The weight W[o, c, a, b] = ((c·k² + a·k + b) mod 10) + o: the notes' K, K + 1, K + 2.
+    """The weight W[o, c, a, b] = ((c·k² + a·k + b) mod 10) + o: the course's K, K + 1, K + 2.
 
     Within the sliders' ranges, as in the widget.
     """
@@ -170,7 +170,7 @@ class MultiChannelConv(SettingsWidget, settings=SETTINGS):
     the bias; each output channel drawn as the sum of its per-input-channel
     correlations plus the bias; the weight shape, parameters and multiply-adds.
 
-    The defaults are the notes' example: the 2×3×3 input 0…17 and the three
+    The defaults are the course's example: the 2×3×3 input 0…17 and the three
     2×2×2 kernels K, K + 1, K + 2 with K = 0…7, no bias: output channel 0 is
     [[268, 296], [352, 380]].
     """

@@ -2,7 +2,7 @@
 
 The reader picks the learning rate, the number of steps, a summed or a mean
 loss and whether a bias is learned; the widget trains the 1×2 kernel on the
-notes' 6×8 image with a dark band, draws the loss and the kernel's path, and
+course's 6×8 image with a dark band, draws the loss and the kernel's path, and
 says in words, with the numbers, whether this learning rate can converge.
 """
 
@@ -47,7 +47,7 @@ SEED = Whole(0, 0, 2**64 - 1)  # the seed of the start: torch.manual_seed takes 
 
 
 def edge_problem() -> tuple[torch.Tensor, torch.Tensor]:
-    """The notes' example: a 6×8 white image (1) with a black band (0) in columns 2
+    """The course's example: a 6×8 white image (1) with a black band (0) in columns 2
     to 5, and its edges as the kernel [1, −1] finds them (1 in column 1, −1 in 5)."""
     X = torch.ones(6, 8)
     X[:, 2:6] = 0
@@ -67,7 +67,7 @@ def initial_weights(seed: int) -> tuple[list[float], float]:
 
 
 _X, _Y = edge_problem()
-# What the reader sets (the defaults are the notes' run) and, for the view, the
+# What the reader sets (the defaults are the course's run) and, for the view, the
 # problem and the start. The start is any two finite weights and a finite bias:
 # a start far from [1, −1] only makes the run stop early, with the loss shown.
 SETTINGS = {
@@ -75,7 +75,7 @@ SETTINGS = {
     "steps": Whole(20, 1, MAX_STEPS),
     "loss": Choice("sum", LOSSES),
     "bias": Flag(False),
-    "X": Fixed(_X.tolist(), "the notes' 6×8 image with a dark band, which the widget trains on"),
+    "X": Fixed(_X.tolist(), "the course's 6×8 image with a dark band, which the widget trains on"),
     "Y": Fixed(_Y.tolist(), "the edges of X that the kernel [1, −1] finds, the widget's target"),
     "init_kernel": Row((0.0, 0.0), Number(0.0), "weight"),
     "init_bias": Number(0.0),
@@ -176,7 +176,7 @@ def learn_edge(
     init_kernel: list[float] | None = None,
     init_bias: float | None = None,
 ) -> EdgeRun:
-    """Train the 1×2 kernel (and bias) on the notes' edge example, as the widget does.
+    """Train the 1×2 kernel (and bias) on the course's edge example, as the widget does.
 
     Computed in float64, like the browser, with ``convlab.training.learn_kernel``;
     the start defaults to the seed-0 PyTorch initialisation.
@@ -221,7 +221,7 @@ class EdgeLearner(SettingsWidget, settings=SETTINGS):
     Sliders set the learning rate (log scale) and the number of steps; switches
     pick a summed or a mean loss and whether a bias is learned. The start is
     PyTorch's seeded initialisation, stored in the widget so that the static page
-    starts from the same kernel. Defaults are the notes' run: lr 0.03, 20 steps,
+    starts from the same kernel. Defaults are the course's run: lr 0.03, 20 steps,
     summed loss, no bias.
     """
 

@@ -31,7 +31,7 @@ LIMITS = {
 }
 # The widget's traits: n_h and n_w hold input_size, k_h and k_w kernel_size, and so on.
 TRAITS = {"n": "input_size", "k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation"}
-# The constructor's defaults: the notes' padding example.
+# The constructor's defaults: the course's padding example.
 DEFAULTS = {"input_size": 3, "kernel_size": 2, "stride": 1, "padding": 1, "dilation": 1}
 SETTINGS = {
     f"{key}_{axis}": Whole(DEFAULTS[name], *LIMITS[name], owner="explorer")
@@ -233,7 +233,7 @@ class ConvolutionExplorer(SettingsWidget, settings=SETTINGS):
     or hover through with its sum spelled out, the output-size formula and the
     matching ``nn.Conv2d`` call.
 
-    The defaults are the notes' padding example: the 3×3 input 0…8 padded by one
+    The defaults are the course's padding example: the 3×3 input 0…8 padded by one
     on every side, the 2×2 kernel [[0, 1], [2, 3]], output 4×4.
     """
 

@@ -14,7 +14,7 @@ from convlab.widgets.text import format_number, format_sig
 T_RANGE = (0.1, 3.0)
 W_RANGE = (0.1, 5.0)
 STEPS = (0.2, 0.1, 0.05, 0.02, 0.01, 0.005)
-# Every setting and its default: the notes' example, T = 1 and a pulse of width 1.
+# Every setting and its default: the course's example, T = 1 and a pulse of width 1.
 SETTINGS = {
     "T": Number(1.0, *T_RANGE, step=0.1),
     "W": Number(1.0, *W_RANGE, step=0.1),
@@ -63,7 +63,7 @@ class FirstOrderSystem(SettingsWidget, settings=SETTINGS):
 
     The view convolves the sampled pulse with the sampled impulse response in the
     browser, y ≈ dt · (x * h), draws it with the closed form dashed on top, and
-    shows the largest difference between the two. Defaults are the notes'
+    shows the largest difference between the two. Defaults are the course's
     example: T = 1 and a pulse of width 1.
     """
 

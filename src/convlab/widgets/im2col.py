@@ -3,7 +3,7 @@ matrix product gives every output.
 
 The input counts 0, 1, 2, … through all its cells (X[c, i, j] = c·n² + i·n + j),
 so each number of the column matrix says which input cell it was copied from.
-Kernel W[o, c] holds c·k², c·k² + 1, … plus o. The defaults are the notes' 3×3
+Kernel W[o, c] holds c·k², c·k² + 1, … plus o. The defaults are the course's 3×3
 input 0…8 and 2×2 kernel [[0, 1], [2, 3]], whose output is [[19, 25], [37, 43]];
 two input channels give chapter 5's example (268, 296, 352, 380).
 """
@@ -43,7 +43,7 @@ def im2col_input(channels: int, size: int) -> list[list[list[int]]]:
 
 
 def im2col_weights(out_channels: int, channels: int, size: int) -> list:
-    """W[o, c, a, b] = c·k² + a·k + b + o: the notes' K = [[0, 1], [2, 3]], then K + 1, …
+    """W[o, c, a, b] = c·k² + a·k + b + o: the course's K = [[0, 1], [2, 3]], then K + 1, …
 
     Within the sliders' ranges, as in the widget.
     """

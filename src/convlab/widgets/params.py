@@ -11,12 +11,12 @@ from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_ratio
 
 # The slider stops (the view reads them from the widget's `limits`). 3464² ≈ 12.0
-# million pixels: the 12-megapixel photo of the notes, made square.
+# million pixels: chapter 1's 12-megapixel photo, made square.
 SIDES = (8, 16, 28, 32, 64, 96, 128, 224, 256, 512, 1000, 1024, 2048, 3464, 4096)
 UNITS = (1, 2, 4, 8, 10, 16, 32, 50, 64, 100, 128, 256, 512, 1000, 1024, 2048, 4096)
 MAX_CHANNELS = 4
 MAX_KERNEL = 15
-# Every slider: default, lowest, highest (and its stops). The defaults are the notes'
+# Every slider: default, lowest, highest (and its stops). The defaults are the course's
 # 12-megapixel photo.
 SETTINGS = {
     "side": Whole(3464, 1, max(SIDES), stops=SIDES),
@@ -77,7 +77,7 @@ class ParameterCounter(SettingsWidget, settings=SETTINGS):
     the conv layer's output channels and kernel size; a log-scale chart of both
     parameter counts against the image side, and a table of the current numbers.
 
-    Defaults are the notes' example: a 12-megapixel RGB photo (3464 × 3464 here)
+    Defaults are the course's example: a 12-megapixel RGB photo (3464 × 3464 here)
     and 100 hidden units, against 100 output channels of 3 × 3 kernels.
     """
 

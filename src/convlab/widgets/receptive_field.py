@@ -37,7 +37,7 @@ LIMITS = {
 DEFAULT_LAYER = Layer(3, 1, 1)  # what a layer slid into view starts as
 SLIDERS = {name: Whole(1, low, high, owner="explorer") for name, (low, high) in LIMITS.items()}
 # The widget's traits. The lists hold one entry per possible layer; only the first
-# `layers` are used. The defaults are the notes' two 3-wide layers over 5 cells.
+# `layers` are used. The defaults are the course's two 3-wide layers over 5 cells.
 SETTINGS = {
     "input_size": Whole(5, *LIMITS["input_size"], owner="explorer"),
     "layers": Whole(2, 1, MAX_LAYERS, owner="explorer"),
@@ -86,7 +86,7 @@ class ReceptiveFieldExplorer(SettingsWidget, settings=SETTINGS):
     the input and the layers as rows of cells with one output cell's dependencies
     highlighted, and the size and jump of its receptive field per layer.
 
-    The default is the notes' example along one axis: two 3-wide layers turn 5
+    The default is the course's example along one axis: two 3-wide layers turn 5
     input cells into 3 and then 1, and that last cell sees all 5.
     """
 

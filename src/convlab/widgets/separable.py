@@ -17,7 +17,7 @@ from convlab.widgets._settings import SettingsWidget, Whole, checked
 from convlab.widgets.text import format_count, format_sig
 
 # The slider stops (the view reads them from the widget's `limits`). 3 → 4 and 3 → 10 channels
-# are the notes' examples; 32 → 64 at 112 × 112 is an early MobileNet layer.
+# are the course's examples; 32 → 64 at 112 × 112 is an early MobileNet layer.
 CHANNELS = (1, 2, 3, 4, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512)
 SIZES = (1, 3, 7, 14, 28, 56, 112, 126, 224)
 MAX_KERNEL = 7

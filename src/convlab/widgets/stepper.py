@@ -16,7 +16,7 @@ MAX_INPUT = 8
 MAX_KERNEL = 5
 MODES = ("correlation", "convolution")
 # Grids are synced as lists of rows; a tensor or an array is accepted and converted.
-# The defaults are the notes' worked example: the 3×3 input 0…8 and the 2×2 kernel 0…3.
+# The defaults are the course's worked example: the 3×3 input 0…8 and the 2×2 kernel 0…3.
 SETTINGS = {
     "X": Grid([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], MAX_INPUT),
     "K": Grid([[0.0, 1.0], [2.0, 3.0]], MAX_KERNEL),
@@ -78,7 +78,7 @@ class CorrelationStepper(SettingsWidget, settings=SETTINGS):
     """Editable input and kernel, a window-position slider, play/step buttons,
     the current sum spelled out and a cross-correlation / convolution toggle.
 
-    Defaults are the worked example of the notes: the 3×3 input 0…8 and the
+    Defaults are the course's worked example: the 3×3 input 0…8 and the
     2×2 kernel 0…3, whose cross-correlation is [[19, 25], [37, 43]].
     """
 

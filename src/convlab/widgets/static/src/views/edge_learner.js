@@ -175,7 +175,7 @@ function render({ model, el }) {
       h(
         "p",
         { class: "cl-hint" },
-        "The image is the notes' 6×8 white image with a black band; the target Y is its edges " +
+        "The image is chapter 3's 6×8 white image with a black band; the target Y is its edges " +
           "as [1, −1] finds them. The start is PyTorch's seeded initialisation.",
       ),
     ),

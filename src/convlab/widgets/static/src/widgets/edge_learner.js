@@ -1,5 +1,5 @@
 // Mirrors convlab.widgets.edge_learner (chapter 3): train the 1×2 kernel on the
-// notes' edge example, and say whether the learning rate converges, with the numbers.
+// course's edge example, and say whether the learning rate converges, with the numbers.
 
 import { learnKernel, lossHessian, symmetricEigenvalues } from "../training.js";
 import { formatShort } from "./text.js";
