@@ -217,6 +217,10 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     "convlab.widgets.explore_im2col": ((), {}),
     "convlab.widgets.PhotoFilter": ((), {}),
     "convlab.widgets.filter_photo": ((), {}),
+    "convlab.widgets.TransposedStepper": ((), {}),
+    "convlab.widgets.scatter": ((3, 3), {"stride": 2}),
+    "convlab.widgets.GradientView": ((), {}),
+    "convlab.widgets.pick_gradient": ((5, 3), {"stride": 2, "cell": 6}),
     # how widgets write numbers
     "convlab.widgets.text.format_number": ((0.5,), {}),
     "convlab.widgets.text.spelled_sum": (([(1.0, 2.0), (3.0, -1.0)],), {}),

@@ -10,6 +10,7 @@ from convlab.widgets.channels import MultiChannelConv, multi_channel  # chapter 
 from convlab.widgets.edge_learner import EdgeLearner, learn_edge  # chapter 3
 from convlab.widgets.explorer import ConvolutionExplorer, explore  # chapter 4
 from convlab.widgets.first_order import FirstOrderSystem  # chapter 1
+from convlab.widgets.gradient_view import GradientView, pick_gradient  # chapter 9
 from convlab.widgets.im2col import Im2colExplorer, explore_im2col  # appendix
 from convlab.widgets.params import ParameterCounter  # chapter 1
 from convlab.widgets.photo import PhotoFilter, filter_photo  # chapters 2 and 4
@@ -17,6 +18,7 @@ from convlab.widgets.pooling_explorer import PoolingExplorer, explore_pooling  #
 from convlab.widgets.receptive_field import ReceptiveFieldExplorer, explore_stack  # chapter 8
 from convlab.widgets.separable import SeparableCost  # chapter 7
 from convlab.widgets.stepper import CorrelationStepper, step
+from convlab.widgets.transposed_stepper import TransposedStepper, scatter  # chapter 9
 
 __all__ = [
     "ConvolutionExplorer",
@@ -38,4 +40,8 @@ __all__ = [
     "explore_im2col",  # appendix
     "PhotoFilter",  # chapters 2 and 4: kernels, stride and padding on the photograph
     "filter_photo",  # chapters 2 and 4
+    "TransposedStepper",  # chapter 9: transposed convolution, one input cell at a time
+    "scatter",  # chapter 9
+    "GradientView",  # chapter 9: the input gradient of one cell
+    "pick_gradient",  # chapter 9
 ]
