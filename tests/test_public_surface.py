@@ -87,6 +87,7 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     # kernels
     "convlab.kernels.avg_pool2d": ((_X(1, 2, 5, 5), 2), {}),
     "convlab.kernels.conv2d": ((_X(1, 2, 5, 5), _X(3, 2, 2, 2)), {"bias": _X(3)}),
+    "convlab.kernels.conv_transpose2d": ((_X(1, 2, 4, 4), _X(2, 3, 2, 2)), {"stride": 2}),
     "convlab.kernels.convolve1d": ((_X(5), _X(3)), {}),
     "convlab.kernels.convolve2d": ((_X(4, 4), _X(2, 2)), {}),
     "convlab.kernels.corr2d": ((_X(4, 4), _X(2, 2)), {}),

@@ -3,6 +3,7 @@
 - ``correlation``: the teaching loops: ``corr2d``, ``convolve2d`` and the
   multi-channel versions.
 - ``conv``: ``conv2d``, the vectorised layer with stride, padding, dilation, groups.
+- ``transpose``: ``conv_transpose2d``, each input cell scattering a scaled kernel.
 - ``pooling``: the ``pool2d`` loop and the ``max_pool2d`` / ``avg_pool2d`` layers.
 - ``shapes``: ``output_size``, the output-shape formula.
 - ``convolution1d``: ``convolve1d``, the 1-D convolution of signals and systems.
@@ -21,10 +22,12 @@ from .correlation import (
 )
 from .pooling import avg_pool2d, max_pool2d, pool2d
 from .shapes import output_size
+from .transpose import conv_transpose2d
 
 __all__ = [
     "avg_pool2d",
     "conv2d",
+    "conv_transpose2d",
     "convolve1d",
     "convolve2d",
     "corr2d",
