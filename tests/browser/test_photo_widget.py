@@ -76,8 +76,10 @@ def hover(widget, i: int, j: int) -> None:
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     scale = box["width"] / canvas.evaluate("c => c.width")  # CSS pixels per image pixel
-    x = box["x"] + (j + 0.5) * scale
-    y = box["y"] + (i + 0.5) * scale
+    # Chromium delivers the pointer at whole CSS pixels: the one nearest the middle
+    # of a pixel more than 1 CSS pixel wide lies inside it.
+    x = round(box["x"] + (j + 0.5) * scale)
+    y = round(box["y"] + (i + 0.5) * scale)
     widget.page.mouse.move(x, y)
 
 

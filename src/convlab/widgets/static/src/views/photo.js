@@ -1,7 +1,8 @@
 // The photograph widget (chapters 2 and 4): a hand-made kernel on the course's
 // photo, with stride and zero padding. Input and output are drawn on canvases, one
-// canvas pixel per photo pixel, scaled up by CSS; hovering the output reads a value
-// and outlines its window on the padded input.
+// canvas pixel per photo pixel, scaled by CSS to fit side by side (up to 2 CSS
+// pixels per pixel); hovering the output reads a value and outlines its window on
+// the padded input.
 
 import { choiceField, slider } from "../ui/controls.js";
 import { h, setText } from "../ui/dom.js";
@@ -17,7 +18,7 @@ import {
 } from "../widgets/photo.js";
 import { formatNumber } from "../widgets/text.js";
 
-const SCALE = 2; // CSS pixels per photo pixel
+const MAX_SCALE = 2; // CSS pixels per photo pixel, at most
 const NAMES = {
   blur: "blur",
   sharpen: "sharpen",
@@ -41,14 +42,15 @@ function settings(model) {
  * A canvas with a caption, one canvas pixel per image pixel, as large as the largest
  * image it will show (`rows` × `cols`): a smaller image is drawn in its top left
  * corner, so that a slider changes pixels but never the canvas's size or the page.
+ * The CSS scales the canvas to the figure's width, at most MAX_SCALE times.
  */
 function picture(label, rows, cols) {
   const canvas = h("canvas", { role: "img", "aria-label": label, width: cols, height: rows });
-  canvas.style.width = `${cols * SCALE}px`;
-  canvas.style.height = `${rows * SCALE}px`;
   const frame = h("div", { class: "cl-frame-box" }, canvas);
   const caption = h("figcaption", {});
-  return { el: h("figure", { class: "cl-picture" }, caption, frame), canvas, frame, caption };
+  const el = h("figure", { class: "cl-picture" }, caption, frame);
+  el.style.maxWidth = `${cols * MAX_SCALE}px`;
+  return { el, canvas, frame, caption };
 }
 
 /** Draw grey levels (0–255, rows × cols) in the top left corner of `canvas`. */
@@ -164,12 +166,14 @@ function show(model, parts) {
     `Y[${i}, ${j}] = ${value}: the ${k}×${k} window at rows ${top}–${top + k - 1}, ` +
       `columns ${left}–${left + k - 1} of the padded input`,
   );
+  // Placed in percent of the padded input's canvas, whatever its drawn size.
+  const { width, height } = parts.input.canvas;
   const box = parts.windowBox;
   box.hidden = false;
-  box.style.top = `${top * SCALE}px`;
-  box.style.left = `${left * SCALE}px`;
-  box.style.width = `${k * SCALE}px`;
-  box.style.height = `${k * SCALE}px`;
+  box.style.top = `${(100 * top) / height}%`;
+  box.style.left = `${(100 * left) / width}%`;
+  box.style.width = `${(100 * k) / width}%`;
+  box.style.height = `${(100 * k) / height}%`;
 }
 
 /**
