@@ -59,6 +59,7 @@ RECORDS = {
     "convlab.im2col.Im2colSizes",
     "convlab.training.History",
     "convlab.speed.Timing",
+    "convlab.kernels.Conv2dGradients",
     "convlab.digits.Digits",
     "convlab.network.LayerCount",
     "convlab.network.Training",
@@ -87,6 +88,7 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     # kernels
     "convlab.kernels.avg_pool2d": ((_X(1, 2, 5, 5), 2), {}),
     "convlab.kernels.conv2d": ((_X(1, 2, 5, 5), _X(3, 2, 2, 2)), {"bias": _X(3)}),
+    "convlab.kernels.conv2d_backward": ((_X(1, 2, 5, 5), _X(3, 2, 2, 2), _X(1, 3, 4, 4)), {}),
     "convlab.kernels.conv_transpose2d": ((_X(1, 2, 4, 4), _X(2, 3, 2, 2)), {"stride": 2}),
     "convlab.kernels.convolve1d": ((_X(5), _X(3)), {}),
     "convlab.kernels.convolve2d": ((_X(4, 4), _X(2, 2)), {}),
