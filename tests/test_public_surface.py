@@ -224,6 +224,8 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     "convlab.widgets.scatter": ((3, 3), {"stride": 2}),
     "convlab.widgets.GradientView": ((), {}),
     "convlab.widgets.pick_gradient": ((5, 3), {"stride": 2, "cell": 6}),
+    "convlab.widgets.DigitDrawer": ((lenet(channels=(2, 2)),), {}),
+    "convlab.widgets.read_digit": ((lenet(channels=(2, 2)), torch.zeros(32, 32)), {}),
     # how widgets write numbers
     "convlab.widgets.text.format_number": ((0.5,), {}),
     "convlab.widgets.text.spelled_sum": (([(1.0, 2.0), (3.0, -1.0)],), {}),

@@ -39,6 +39,13 @@ from convlab.widgets import (
 )
 from convlab.widgets._assets import STATIC
 from convlab.widgets._settings import Choice, Fixed, Flag, Grid, Number, Row, Stop, Whole
+from convlab.widgets.digits import (
+    BitmapSetting,
+    DigitDrawer,
+    DigitsSetting,
+    NetworkSetting,
+    network_state,
+)
 from convlab.widgets.photo import ShippedPhoto, photo_state
 from convlab.widgets.stepper import size_problem
 from convlab.widgets.text import format_matrix, format_number, format_sig, spelled_sum
@@ -220,6 +227,23 @@ AWKWARD = [
 ]
 
 
+def small_network() -> torch.nn.Sequential:
+    """A small network the digit drawer can show (it needs one; the others need nothing)."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(4),
+        torch.nn.Flatten(),
+        torch.nn.Linear(8, 10),
+    )
+
+
+def make(cls):
+    """A widget with its defaults (the digit drawer with ``small_network``)."""
+    return DigitDrawer(small_network()) if cls is DigitDrawer else cls()
+
+
 def own_traits(cls) -> list[str]:
     """The traits a widget adds to AnyWidget's: the synced ones and the seed."""
     base = set(anywidget.AnyWidget.class_traits())
@@ -237,7 +261,7 @@ def is_plain_json(value) -> bool:
 
 
 def test_every_widget_is_walked():
-    assert len(WIDGETS) == 13
+    assert len(WIDGETS) == 14
     for cls in WIDGETS:
         synced = set(cls.class_traits(sync=True)) - set(anywidget.AnyWidget.class_traits())
         # Every synced trait is in the table, and the table itself goes as `limits`.
@@ -248,7 +272,7 @@ def test_every_widget_is_walked():
 def test_awkward_trait_values_are_accepted_or_refused_in_our_words(cls):
     for name in own_traits(cls):
         for value in AWKWARD:
-            w = cls()
+            w = make(cls)
             before = getattr(w, name)
             try:
                 setattr(w, name, value)
@@ -376,6 +400,13 @@ def legal(setting):
         return st.just(setting.default)
     if isinstance(setting, ShippedPhoto):
         return st.just(photo_state())
+    if isinstance(setting, NetworkSetting):
+        return st.sampled_from([small_network(), network_state(small_network())])
+    if isinstance(setting, DigitsSetting):
+        return st.sampled_from([None, torch.arange(64.0).reshape(1, 1, 8, 8) % 17 / 16])
+    if isinstance(setting, BitmapSetting):
+        row = st.text(alphabet="01", min_size=32, max_size=32)
+        return st.lists(row, min_size=32, max_size=32)
     raise AssertionError(f"no strategy for {setting!r}")
 
 
@@ -384,7 +415,7 @@ def legal(setting):
 @given(data=st.data())
 def test_any_legal_setting_draws(cls, data):
     values = data.draw(st.fixed_dictionaries({n: legal(s) for n, s in cls.SETTINGS.items()}))
-    w = cls()
+    w = make(cls)
     for name, value in values.items():
         setattr(w, name, value)
         assert is_plain_json(getattr(w, name))

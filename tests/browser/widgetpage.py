@@ -54,3 +54,55 @@ def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
 def whole_number(text: str) -> int:
     """A count as the widgets print it, with thousands separators: ``"3,600"`` → 3600."""
     return int(text.replace(",", ""))
+
+
+def standalone_page(widgets: dict, folder, name: str = "widgets") -> str:
+    """Write a page that shows ``widgets`` (``{heading: widget}``) without a book build.
+
+    The page holds each widget's state as Jupyter Book embeds it and mounts the
+    views with the book's own ``_static/widget-host.js`` (copied into ``folder``),
+    so a widget can be tested before a chapter shows it. Writes
+    ``folder/book/<name>.html`` and ``folder/index.html``; returns the page's path
+    relative to ``folder``, for ``site + path`` once ``folder`` is served.
+    """
+    import html
+    import json
+    import shutil
+    from pathlib import Path
+
+    folder = Path(folder)
+    (folder / "_static").mkdir(parents=True, exist_ok=True)
+    (folder / "book").mkdir(exist_ok=True)
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(root / "book" / "_static" / "widget-host.js", folder / "_static")
+    states, body = {}, []
+    for n, (heading, widget) in enumerate(widgets.items()):
+        model_id = f"widget{n}"
+        states[model_id] = {
+            "model_name": "AnyModel",
+            "model_module": "anywidget",
+            "state": widget.get_state(),
+        }
+        view = json.dumps({"model_id": model_id})
+        body.append(
+            f"<h2>{html.escape(heading)}</h2>\n"
+            f'<script type="application/vnd.jupyter.widget-view+json">{view}</script>'
+        )
+    state = json.dumps({"version_major": 2, "version_minor": 0, "state": states})
+    state = state.replace("</", "<\\/")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(name)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto;
+padding: 0 1rem; color: #222; line-height: 1.5; }}</style>
+<script type="application/vnd.jupyter.widget-state+json">{state}</script>
+<script type="module" src="../_static/widget-host.js"></script>
+</head><body><main>
+{chr(10).join(body)}
+</main></body></html>
+"""
+    (folder / "book" / f"{name}.html").write_text(page, encoding="utf-8")
+    (folder / "index.html").write_text(
+        f'<!DOCTYPE html><a href="book/{name}.html">{html.escape(name)}</a>', encoding="utf-8"
+    )
+    return f"book/{name}.html"

@@ -7,6 +7,7 @@ Python module it mirrors).
 """
 
 from convlab.widgets.channels import MultiChannelConv, multi_channel  # chapter 5
+from convlab.widgets.digits import DigitDrawer, read_digit  # chapter 10
 from convlab.widgets.edge_learner import EdgeLearner, learn_edge  # chapter 3
 from convlab.widgets.explorer import ConvolutionExplorer, explore  # chapter 4
 from convlab.widgets.first_order import FirstOrderSystem  # chapter 1
@@ -44,4 +45,6 @@ __all__ = [
     "scatter",  # chapter 9
     "GradientView",  # chapter 9: the input gradient of one cell
     "pick_gradient",  # chapter 9
+    "DigitDrawer",  # chapter 10: draw a digit, a trained network reads it layer by layer
+    "read_digit",  # chapter 10
 ]

@@ -71,6 +71,41 @@ export function convolve2d(X, K) {
 }
 
 /**
+ * One image stored row by row in `X` (typed or plain, `height` × `width`), surrounded
+ * by `ph` rows of zeros above and below and `pw` columns left and right: the padded
+ * plane (a Float64Array) and the length of its rows.
+ */
+function padPlane(X, [height, width], [ph, pw], offset = 0) {
+  const line = width + 2 * pw;
+  const padded = new Float64Array((height + 2 * ph) * line);
+  for (let i = 0; i < height; i++) {
+    const start = offset + i * width;
+    for (let j = 0; j < width; j++) padded[(i + ph) * line + pw + j] = X[start + j];
+  }
+  return { padded, line };
+}
+
+/**
+ * Add to Y (rows × cols, from `at`) the cross-correlation of a padded plane with the
+ * kernel whose kh × kw taps are `taps[first …]`, windows `stride` apart: each output
+ * adds its window's products row by row, then joins Y.
+ */
+function addCorrelation(Y, at, { padded, line }, taps, first, [kh, kw], [rows, cols], stride) {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const corner = i * stride[0] * line + j * stride[1];
+      let s = 0;
+      for (let a = 0; a < kh; a++) {
+        const start = corner + a * line;
+        const tap = first + a * kw;
+        for (let b = 0; b < kw; b++) s += padded[start + b] * taps[tap + b];
+      }
+      Y[at + i * cols + j] += s;
+    }
+  }
+}
+
+/**
  * correlate2d (stride and zero padding, no dilation) for one image stored row by row
  * in one array `X` (typed or plain) of `height` × `width`, such as a photo: the same products,
  * added in the same order, but with no array per row and no object per product, so
@@ -82,23 +117,47 @@ export function correlatePlane(X, [height, width], K, { stride = [1, 1], padding
   const rows = outputSize(height, kh, stride[0], padding[0]);
   const cols = outputSize(width, kw, stride[1], padding[1]);
   if (rows < 1 || cols < 1) return null;
-  const line = width + 2 * padding[1]; // one row of the padded image
-  const padded = new Float64Array((height + 2 * padding[0]) * line);
-  for (let i = 0; i < height; i++) {
-    padded.set(X.slice(i * width, (i + 1) * width), (i + padding[0]) * line + padding[1]);
-  }
-  const taps = K.flat();
+  const plane = padPlane(X, [height, width], padding);
   const Y = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      const corner = i * stride[0] * line + j * stride[1];
-      let s = 0;
-      for (let a = 0; a < kh; a++) {
-        const start = corner + a * line;
-        for (let b = 0; b < kw; b++) s += padded[start + b] * taps[a * kw + b];
-      }
-      Y[i * cols + j] = s;
+  addCorrelation(Y, 0, plane, K.flat(), 0, [kh, kw], [rows, cols], stride);
+  return { Y, rows, cols };
+}
+
+/**
+ * A convolutional layer on flat arrays, like convlab.kernels.conv2d on one image:
+ * X holds C maps of height × width row by row; W holds C_out kernels of C/groups
+ * maps of kh × kw (PyTorch's weight, flattened); bias is C_out numbers or null.
+ * Output map o correlates the C/groups input maps of its group (groups = C: one
+ * kernel per map, depthwise) and adds them to its bias. Zero padding per side
+ * `padding` = [rows, columns]. Returns { Y, shape: [C_out, rows, cols] }, or null
+ * when the kernel does not fit.
+ */
+export function conv2dPlanes(
+  X,
+  [channels, height, width],
+  W,
+  [outChannels, kh, kw],
+  bias,
+  { stride = [1, 1], padding = [0, 0], groups = 1 } = {},
+) {
+  const rows = outputSize(height, kh, stride[0], padding[0]);
+  const cols = outputSize(width, kw, stride[1], padding[1]);
+  if (rows < 1 || cols < 1) return null;
+  const planes = [];
+  for (let c = 0; c < channels; c++) {
+    planes.push(padPlane(X, [height, width], padding, c * height * width));
+  }
+  const [perGroup, outPerGroup] = [channels / groups, outChannels / groups];
+  const size = rows * cols;
+  const Y = new Float64Array(outChannels * size);
+  for (let o = 0; o < outChannels; o++) {
+    if (bias) Y.fill(bias[o], o * size, (o + 1) * size);
+    const group = Math.floor(o / outPerGroup);
+    for (let c = 0; c < perGroup; c++) {
+      const first = (o * perGroup + c) * kh * kw;
+      const plane = planes[group * perGroup + c];
+      addCorrelation(Y, o * size, plane, W, first, [kh, kw], [rows, cols], stride);
     }
   }
-  return { Y, rows, cols };
+  return { Y, shape: [outChannels, rows, cols] };
 }

@@ -1,0 +1,454 @@
+// The digit drawer (chapter 10): the reader draws on a 32 × 32 pad (mouse, pen or
+// finger) or starts from a test digit; the page makes the data set's 8 × 8 image of
+// the drawing, runs the network's forward pass and draws every layer's maps and the
+// ten probabilities. A stroke inks the pad at once and asks for one redraw per
+// animation frame, however many pointer events the frame brings.
+
+import { SCAN, SIZE } from "../digits.js";
+import { decodeNetwork } from "../network.js";
+import { slider } from "../ui/controls.js";
+import { h, setText } from "../ui/dom.js";
+import { commit, limitsOf, onChanges } from "../ui/model.js";
+import {
+  bitmapRows,
+  decodeDigits,
+  digitBitmap,
+  inkLine,
+  parseBitmap,
+  readDigit,
+} from "../widgets/digits.js";
+import { formatNumber } from "../widgets/text.js";
+
+const PAD_PX = 224; // CSS pixels of the drawing pad (7 per pixel of the 32 × 32 drawing)
+const SEEN_PX = 112; // CSS pixels of the 8 × 8 image
+const MAP_PX = 32; // CSS pixels a feature map is drawn in, whatever its size
+const GAP = 4; // between maps
+const PER_ROW = 16; // maps in a row
+const STRIP = 576; // width of a vector's strip
+const INK_RGB = [27, 31, 36];
+const WORDS = {
+  conv: "convolution",
+  max: "max pooling",
+  mean: "average pooling",
+  relu: "ReLU",
+  flatten: "flatten",
+  linear: "linear",
+};
+
+/** 256 colours from blue (−scale) through white (0) to red (+scale), as RGBA words. */
+const PALETTE = (() => {
+  const [blue, red] = [
+    [33, 102, 172],
+    [178, 24, 43],
+  ];
+  const words = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    const t = (n - 127.5) / 127.5;
+    const end = t < 0 ? blue : red;
+    const a = Math.abs(t);
+    const [r, g, b] = end.map((c) => Math.round(255 + (c - 255) * a));
+    words[n] = (255 << 24) | (b << 16) | (g << 8) | r;
+  }
+  return words;
+})();
+
+/** The palette's colour for v on a scale ±scale. */
+function colour(v, scale) {
+  const n = Math.round(((v / scale + 1) * 255) / 2);
+  return PALETTE[n < 0 ? 0 : n > 255 ? 255 : Number.isNaN(n) ? 128 : n];
+}
+
+/** A number as the page prints it, with a typographic minus sign. */
+const show = (v) => formatNumber(v).replace("-", "−");
+
+/** What a layer does, in words: "convolution 3×3, padding 1 → 16 maps 8×8". */
+function describe(layer) {
+  const [c, rows, cols] = layer.shape;
+  const maps = layer.shape.length === 3 ? `${c} maps ${rows}×${cols}` : `${c} numbers`;
+  if (layer.kind === "conv") {
+    const [kh, kw] = layer.kernel;
+    const parts = [`${kh}×${kw}`];
+    if (layer.padding.some((p) => p)) parts.push(`padding ${layer.padding[0]}`);
+    if (layer.stride.some((s) => s > 1)) parts.push(`stride ${layer.stride[0]}`);
+    if (layer.groups > 1) parts.push(`${layer.groups} groups`);
+    return `convolution ${parts.join(", ")} → ${maps}`;
+  }
+  if (layer.kind === "max" || layer.kind === "mean") {
+    return `${WORDS[layer.kind]} ${layer.kernel.join("×")} → ${maps}`;
+  }
+  if (layer.kind === "linear" && layer.last) return `linear → ${c} scores, one per digit`;
+  return `${WORDS[layer.kind]} → ${maps}`;
+}
+
+/** A thin grey frame just outside the map at (x0, y0), so that an all-zero map shows. */
+function frameMap(pixels, width, x0, y0, mapW, mapH) {
+  const grey = (255 << 24) | (0xd0 << 16) | (0xd0 << 8) | 0xd0;
+  const height = pixels.length / width;
+  for (let x = x0 - 1; x <= x0 + mapW; x++) {
+    for (const y of [y0 - 1, y0 + mapH]) {
+      if (x >= 0 && x < width && y >= 0 && y < height) pixels[y * width + x] = grey;
+    }
+  }
+  for (let y = y0; y < y0 + mapH; y++) {
+    for (const x of [x0 - 1, x0 + mapW]) {
+      if (x >= 0 && x < width) pixels[y * width + x] = grey;
+    }
+  }
+}
+
+/**
+ * A layer's picture: one canvas at CSS resolution holding all its maps (each drawn
+ * MAP_PX wide, PER_ROW to a row), or a strip of cells for a vector. `paint(values)`
+ * redraws it on a scale ±(largest |value|) and returns that scale.
+ */
+function layerPicture(layer) {
+  const vector = layer.shape.length === 1;
+  const [c, rows, cols] = vector ? [1, 1, layer.shape[0]] : layer.shape;
+  const cellW = vector
+    ? Math.max(2, Math.min(MAP_PX, Math.floor(STRIP / cols)))
+    : Math.max(1, Math.floor(MAP_PX / Math.max(rows, cols)));
+  const cellH = vector ? 16 : cellW;
+  const [mapW, mapH] = [cols * cellW, rows * cellH];
+  const across = Math.min(c, PER_ROW);
+  const down = Math.ceil(c / PER_ROW);
+  const width = across * (mapW + GAP) - GAP + 2; // a pixel of frame each side
+  const height = down * (mapH + GAP) - GAP + 2;
+  const canvas = h("canvas", { width, height, "aria-hidden": "true" });
+  canvas.style.width = `${width}px`;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(width, height);
+  const pixels = new Uint32Array(image.data.buffer); // transparent gaps stay so
+  // Where each value's cell starts on the canvas: the first of its pixels.
+  const starts = new Int32Array(c * rows * cols);
+  for (let m = 0; m < c; m++) {
+    const x0 = 1 + (m % PER_ROW) * (mapW + GAP);
+    const y0 = 1 + Math.floor(m / PER_ROW) * (mapH + GAP);
+    frameMap(pixels, width, x0, y0, mapW, mapH);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        starts[(m * rows + i) * cols + j] = (y0 + i * cellH) * width + x0 + j * cellW;
+      }
+    }
+  }
+  function paint(values) {
+    let scale = 0;
+    for (const v of values) scale = Math.max(scale, Math.abs(v));
+    const s = scale || 1;
+    for (let n = 0; n < values.length; n++) {
+      const word = colour(values[n], s);
+      for (let a = 0; a < cellH; a++)
+        pixels.fill(word, starts[n] + a * width, starts[n] + a * width + cellW);
+    }
+    context.putImageData(image, 0, 0);
+    return scale;
+  }
+  return { canvas, paint };
+}
+
+/** One row of the network: the layer's name and what it does, its range, its maps. */
+function layerRow(layer) {
+  const picture = layerPicture(layer);
+  const range = h("span", { class: "cl-range", "data-cell": `range-${layer.name}` });
+  const label = `${layer.name}: ${describe(layer)}`;
+  const el = h(
+    "div",
+    { class: "cl-layer-row", role: "img", "aria-label": label, "data-layer": layer.name },
+    h(
+      "div",
+      { class: "cl-layer-name" },
+      h("strong", {}, layer.name),
+      h("span", {}, describe(layer)),
+      range,
+    ),
+    h("div", { class: "cl-layer-maps" }, picture.canvas),
+  );
+  return { el, layer, range, paint: picture.paint };
+}
+
+/** The probabilities as a table: one row per digit, a bar and the value. */
+function probabilityTable() {
+  const rows = [];
+  const body = h("tbody");
+  for (let d = 0; d < 10; d++) {
+    const bar = h("span", { class: "cl-bar" });
+    const value = h("td", { class: "cl-p" });
+    const tr = h(
+      "tr",
+      { "data-digit": d },
+      h("th", { scope: "row" }, String(d)),
+      h("td", { class: "cl-bar-cell" }, bar),
+      value,
+    );
+    rows.push({ tr, bar, value, shown: "", top: false });
+    body.append(tr);
+  }
+  const table = h(
+    "table",
+    { class: "cl-probs" },
+    h("caption", {}, "Probability of each digit"),
+    body,
+  );
+  return { table, rows };
+}
+
+/** Write the probabilities: bar widths, values (in %), the top row marked. */
+function showProbabilities(rows, probabilities, digit) {
+  rows.forEach((row, d) => {
+    const p = probabilities[d];
+    const text = `${(100 * p).toFixed(1)} %`;
+    if (row.shown !== text) {
+      row.shown = text;
+      row.value.textContent = text;
+      row.bar.style.width = `${(100 * p).toFixed(1)}%`;
+    }
+    row.value.dataset.value = String(p); // full precision, for tests
+    if (row.top !== (d === digit)) {
+      row.top = d === digit;
+      row.tr.classList.toggle("cl-top", row.top);
+    }
+  });
+}
+
+/** A canvas of `rows` × `cols` pixels drawn `px` CSS pixels wide, pixels kept sharp. */
+function pixelCanvas(cols, rows, px, attrs) {
+  const canvas = h("canvas", { width: cols, height: rows, ...attrs });
+  canvas.style.width = `${px}px`;
+  canvas.style.height = `${px}px`;
+  return canvas;
+}
+
+/** Grey levels (0–1 of ink) on a canvas, through a reused ImageData. */
+function greyPainter(canvas) {
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(canvas.width, canvas.height);
+  const pixels = new Uint32Array(image.data.buffer);
+  return (values) => {
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i];
+      const [r, g, b] = INK_RGB.map((c) => Math.round(255 + (c - 255) * a));
+      pixels[i] = (255 << 24) | (b << 16) | (g << 8) | r;
+    }
+    context.putImageData(image, 0, 0);
+  };
+}
+
+function render({ model, el }) {
+  const parts = {
+    network: null,
+    digits: [],
+    bitmap: parseBitmap(model.get("bitmap")),
+    rowsKey: model.get("bitmap").join(""),
+    image: null,
+    pending: false,
+    drawing: null, // { id, x, y, rect } while the pen is down
+  };
+  const pad = pixelCanvas(SCAN, SCAN, PAD_PX, {
+    class: "cl-pad",
+    role: "img",
+    "aria-label":
+      "Drawing pad, 32 by 32 pixels: draw a digit with the mouse, a pen or a finger " +
+      "(or start from a test digit below)",
+  });
+  const seen = pixelCanvas(SIZE, SIZE, SEEN_PX, {
+    class: "cl-seen",
+    role: "img",
+    "aria-label": "The drawing as the network sees it: 8 by 8 pixels",
+  });
+  const paintPad = greyPainter(pad);
+  const paintSeen = greyPainter(seen);
+  const probs = probabilityTable();
+  const verdict = h("p", { class: "cl-verdict", "aria-live": "polite", "data-cell": "verdict" });
+  const ink = h("span", { "data-cell": "ink" });
+  const clear = h("button", { type: "button", class: "cl-clear" }, "Clear");
+  const pen = slider("Pen width", { ...limitsOf(model, "pen"), value: model.get("pen") }, (v) =>
+    commit(model, { pen: v }),
+  );
+  const picks = h("div", { class: "cl-buttons cl-picks", role: "group" });
+  const picksBox = h(
+    "div",
+    { class: "cl-picks-box" },
+    h("span", { class: "cl-picks-label" }, "Start from a test digit:"),
+    picks,
+  );
+  const layers = h("div", { class: "cl-layers" });
+  const rows = [];
+
+  const frame = h(
+    "div",
+    { class: "cl-digits" },
+    h(
+      "div",
+      { class: "cl-digits-top" },
+      h(
+        "figure",
+        { class: "cl-pad-box" },
+        h("figcaption", {}, "Draw a digit, large (32×32 pixels)"),
+        h("div", { class: "cl-pad-frame" }, pad, h("div", { class: "cl-pad-grid" })),
+        h("div", { class: "cl-controls" }, clear, pen.el),
+      ),
+      h(
+        "figure",
+        { class: "cl-seen-box" },
+        h("figcaption", {}, "What the network reads (8×8)"),
+        seen,
+        h(
+          "p",
+          { class: "cl-hint" },
+          "Each pixel: the share of ink in one 4×4 block of the pad, ",
+          ink,
+          ".",
+        ),
+      ),
+      h("div", { class: "cl-probs-box" }, probs.table),
+    ),
+    picksBox,
+    verdict,
+    h("h4", { class: "cl-layers-title" }, "Every layer's output"),
+    layers,
+    h(
+      "p",
+      { class: "cl-hint" },
+      "Red: positive, blue: negative, white: 0; each layer on its own scale, ±(its largest " +
+        "|value|). A map is drawn the same size whatever its number of cells.",
+    ),
+  );
+  el.classList.add("cl-widget");
+  el.append(frame);
+
+  /** The network and its rows, built again when the network changes. */
+  function build() {
+    parts.network = decodeNetwork(model.get("network"));
+    rows.length = 0;
+    parts.network.layers[parts.network.layers.length - 1].last = true;
+    for (const layer of parts.network.layers) {
+      if (layer.kind !== "flatten") rows.push(layerRow(layer));
+    }
+    layers.replaceChildren(...rows.map((r) => r.el));
+    parts.image = null;
+  }
+
+  /** The test digits' buttons. */
+  function buildPicks() {
+    parts.digits = decodeDigits(model.get("digits"));
+    picks.replaceChildren(
+      ...parts.digits.map(({ label, counts }, n) => {
+        const known = label >= 0; // −1: a digit whose class is not known
+        const name = known ? String(label) : `#${n + 1}`;
+        const text = known ? `a test ${label}` : `test digit ${n + 1}`;
+        const button = h("button", { type: "button", "aria-label": `Start from ${text}` }, name);
+        button.addEventListener("click", () => load(digitBitmap(counts)));
+        return button;
+      }),
+    );
+  }
+
+  /** Show a new drawing and send it to the kernel (if there is one). */
+  function load(bitmap) {
+    parts.bitmap = bitmap;
+    send();
+    draw();
+  }
+
+  function send() {
+    const rowsNow = bitmapRows(parts.bitmap);
+    parts.rowsKey = rowsNow.join("");
+    commit(model, { bitmap: rowsNow });
+  }
+
+  /** Redraw everything that depends on the drawing; the network only if its input changed. */
+  function draw() {
+    paintPad(parts.bitmap);
+    let count = 0;
+    for (const v of parts.bitmap) count += v;
+    setText(ink, `${count} of ${SCAN * SCAN} pixels inked`);
+    const result = readDigit(parts.network, parts.bitmap);
+    if (parts.image && result.image.every((v, i) => v === parts.image[i])) return;
+    parts.image = result.image;
+    paintSeen(result.image);
+    result.maps.forEach((map) => {
+      const row = rows.find((r) => r.layer.name === map.name);
+      if (!row) return;
+      const scale = row.paint(map.values);
+      setText(row.range, `scale ±${show(Number(scale.toPrecision(3)))}`);
+    });
+    showProbabilities(probs.rows, result.probabilities, result.digit);
+    if (!parts.drawing) say(result);
+    parts.last = result;
+  }
+
+  function say(result) {
+    const p = result.probabilities[result.digit];
+    const empty = parts.bitmap.every((v) => v === 0) ? "The pad is empty; still, " : "";
+    const reads = empty ? "the network reads" : "The network reads";
+    setText(
+      verdict,
+      `${empty}${reads} a ${result.digit}, with probability ${(100 * p).toFixed(1)} %.`,
+    );
+  }
+
+  function schedule() {
+    if (parts.pending) return;
+    parts.pending = true;
+    requestAnimationFrame(() => {
+      parts.pending = false;
+      draw();
+    });
+  }
+
+  /** The pointer's position in pixels of the 32 × 32 pad. */
+  const at = (event, rect) => [
+    ((event.clientX - rect.left) / rect.width) * SCAN,
+    ((event.clientY - rect.top) / rect.height) * SCAN,
+  ];
+
+  pad.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0) return;
+    event.preventDefault();
+    pad.setPointerCapture?.(event.pointerId);
+    const rect = pad.getBoundingClientRect();
+    const [x, y] = at(event, rect);
+    parts.drawing = { id: event.pointerId, x, y, rect };
+    inkLine(parts.bitmap, x, y, x, y, model.get("pen"));
+    schedule();
+  });
+  pad.addEventListener("pointermove", (event) => {
+    const stroke = parts.drawing;
+    if (!stroke || event.pointerId !== stroke.id) return;
+    const events = event.getCoalescedEvents?.() ?? [];
+    for (const e of events.length ? events : [event]) {
+      const [x, y] = at(e, stroke.rect);
+      inkLine(parts.bitmap, stroke.x, stroke.y, x, y, model.get("pen"));
+      [stroke.x, stroke.y] = [x, y];
+    }
+    schedule();
+  });
+  const end = (event) => {
+    if (!parts.drawing || event.pointerId !== parts.drawing.id) return;
+    parts.drawing = null;
+    send();
+    if (parts.last) say(parts.last);
+    schedule();
+  };
+  pad.addEventListener("pointerup", end);
+  pad.addEventListener("pointercancel", end);
+  clear.addEventListener("click", () => load(new Uint8Array(SCAN * SCAN)));
+
+  const offNetwork = onChanges(model, ["network"], () => {
+    build();
+    draw();
+  });
+  const offDigits = onChanges(model, ["digits"], buildPicks);
+  const offPen = onChanges(model, ["pen"], () => pen.set(model.get("pen")));
+  const offBitmap = onChanges(model, ["bitmap"], () => {
+    const rowsNow = model.get("bitmap");
+    if (rowsNow.join("") === parts.rowsKey) return; // the view's own change
+    parts.rowsKey = rowsNow.join("");
+    parts.bitmap = parseBitmap(rowsNow);
+    draw();
+  });
+  return () => {
+    for (const off of [offNetwork, offDigits, offPen, offBitmap]) off();
+  };
+}
+
+export default { render };
