@@ -131,6 +131,16 @@ SWEEPS = {
         "Window position",
         smallest=("Stride s",),
     ),
+    "cl-transposed": Sweep(
+        ("Input size n", "Kernel size k", "Stride s", "Dilation d", "Output padding"),
+        "Input cell",
+        smallest=("Padding p",),
+    ),
+    "cl-gradient": Sweep(
+        ("Input size n", "Kernel size k", "Padding p"),
+        "Input cell",
+        smallest=("Stride s", "Dilation d"),
+    ),
     "cl-receptive-field": Sweep(
         ("Input cells", "Layers", *(f"Layer {i} kernel" for i in range(1, 6))),
         "Output cell",

@@ -126,7 +126,7 @@ function drawing(model, parts, sliders) {
     const at = g.row * n + g.col;
     parts.cell.set(at, 0, n * n - 1);
     setText(parts.where, `input row ${g.row}, column ${g.col}`);
-    setText(parts.formula, sizeFormula("size", n, k, s, p, d));
+    setText(parts.formula, `y = conv2d(x, K), and so ∂L/∂y: ${sizeFormula("size", n, k, s, p, d)}`);
     if (g.problem) {
       parts.message.show(g.problem);
       parts.gradHolder.replaceChildren(h("p", { class: "cl-empty" }, "No output, no gradient"));

@@ -271,7 +271,7 @@ function drawing(model, parts, sliders) {
       td.classList.toggle("cl-crop", cropped(i) || cropped(j));
       td.classList.toggle("cl-extra", !cropped(i) && !cropped(j) && (kept(i) || kept(j)));
     };
-    showMatrices(parts.canvasHolder, [[r.canvas, "Canvas: the copies added so far", markCanvas]]);
+    showMatrices(parts.canvasHolder, [[r.canvas, "Canvas so far", markCanvas]]);
     const rows = [r.landing[0][0], r.landing.at(-1)[0]];
     const cols = [r.landing[0][1], r.landing.at(-1)[1]];
     setText(
