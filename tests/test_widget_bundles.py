@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from jsmath import SOURCES, node
 
 from convlab import widgets
@@ -172,7 +173,13 @@ def test_the_views_get_their_ranges_from_python():
     assert widgets.CorrelationStepper().limits["K"] == {"maxSize": 5}
     assert widgets.PoolingExplorer().limits["mode"] == {"choices": ["max", "mean"]}
     for w in WIDGETS:
-        table = w().limits
+        # The digit drawer shows a network it is given; any small one will do here.
+        made = (
+            w(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10)))
+            if w is widgets.DigitDrawer
+            else w()
+        )
+        table = made.limits
         assert set(table) == set(w.SETTINGS)
         json.dumps(table, allow_nan=False)  # plain JSON: no infinite bounds
     with pytest.raises(ValueError, match="^limits: cannot be changed"):

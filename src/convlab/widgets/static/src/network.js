@@ -6,7 +6,7 @@ import { conv2dPlanes } from "./kernels/correlation.js";
 import { poolPlanes } from "./kernels/pooling.js";
 
 /** Float64 numbers, little-endian, from base64 (null stays null). */
-export function decodeFloats(text) {
+function decodeFloats(text) {
   if (text === null || text === undefined) return null;
   const bytes = atob(text);
   const raw = new Uint8Array(bytes.length);
@@ -25,7 +25,7 @@ export function decodeNetwork(state) {
 }
 
 /** y = W x + b for a weight of out × in numbers, row by row (nn.Linear). */
-export function linear(W, b, x) {
+function linear(W, b, x) {
   const n = x.length;
   const y = new Float64Array(W.length / n);
   for (let o = 0; o < y.length; o++) {
@@ -37,7 +37,7 @@ export function linear(W, b, x) {
 }
 
 /** Each value, or 0 where it is negative (nn.ReLU). */
-export function relu(x) {
+function relu(x) {
   return x.map((v) => Math.max(v, 0));
 }
 

@@ -6,7 +6,6 @@
 import { BLOCK, fromBitmap, SCAN, SIZE } from "../digits.js";
 import { forward, softmax } from "../network.js";
 
-const INK = BLOCK * BLOCK;
 // The rank of each pixel of a 4 × 4 block: a count c inks the pixels ranked below c.
 const DITHER = [
   [0, 8, 2, 10],
@@ -111,9 +110,4 @@ export function readDigit(network, bitmap) {
     if (probabilities[d] > probabilities[digit]) digit = d;
   }
   return { image, maps, scores, probabilities, digit };
-}
-
-/** A digit's ink counts (0–16 a pixel) of an 8 × 8 image (image · 16, rounded). */
-export function inkCounts(image) {
-  return Array.from(image, (v) => Math.round(v * INK));
 }
