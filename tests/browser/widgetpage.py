@@ -93,6 +93,7 @@ def standalone_page(widgets: dict, folder, name: str = "widgets") -> str:
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(name)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto;
 padding: 0 1rem; color: #222; line-height: 1.5; }}</style>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script>
