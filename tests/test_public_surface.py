@@ -30,6 +30,7 @@ import torch
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from convlab import questions  # noqa: E402
 from convlab.digits import Digits  # noqa: E402
 from convlab.network import lenet  # noqa: E402
 from convlab.speed import Timing  # noqa: E402
@@ -50,6 +51,7 @@ MODULES = [
     "convlab.network",
     "convlab.widgets",
     "convlab.widgets.text",
+    "convlab.questions",
 ]
 
 # Plain records with no behaviour of their own: constructing one checks nothing.
@@ -76,6 +78,9 @@ def _digits(n: int) -> torch.Tensor:
     """n tiny 8 × 8 'digits' in [0, 1], float64 like the course's networks."""
     return (_X(n, 1, 8, 8).double() + 3) / 6
 
+
+# A question of the quiz, as convlab.questions.draw builds it.
+_QUESTION = questions.draw("strided-size", 5)
 
 # A few digits and a small network for convlab.network (kept tiny: train really trains).
 _LABELS = torch.arange(8) % 10
@@ -226,6 +231,11 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     "convlab.widgets.pick_gradient": ((5, 3), {"stride": 2, "cell": 6}),
     "convlab.widgets.DigitDrawer": ((lenet(channels=(2, 2)),), {}),
     "convlab.widgets.read_digit": ((lenet(channels=(2, 2)), torch.zeros(32, 32)), {}),
+    "convlab.widgets.Quiz": (("ch04",), {}),
+    # the quiz's questions
+    "convlab.questions.chapter_kinds": (("ch02",), {}),
+    "convlab.questions.draw": (("strided-size", 5), {}),
+    "convlab.questions.grade": ((_QUESTION, "3"), {}),
     # how widgets write numbers
     "convlab.widgets.text.format_number": ((0.5,), {}),
     "convlab.widgets.text.spelled_sum": (([(1.0, 2.0), (3.0, -1.0)],), {}),

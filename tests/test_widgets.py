@@ -261,7 +261,7 @@ def is_plain_json(value) -> bool:
 
 
 def test_every_widget_is_walked():
-    assert len(WIDGETS) == 14
+    assert len(WIDGETS) == 15
     for cls in WIDGETS:
         synced = set(cls.class_traits(sync=True)) - set(anywidget.AnyWidget.class_traits())
         # Every synced trait is in the table, and the table itself goes as `limits`.

@@ -15,6 +15,7 @@ from convlab.widgets.gradient_view import GradientView, pick_gradient  # chapter
 from convlab.widgets.im2col import Im2colExplorer, explore_im2col  # appendix
 from convlab.widgets.params import ParameterCounter  # chapter 1
 from convlab.widgets.photo import PhotoFilter, filter_photo  # chapters 2 and 4
+from convlab.widgets.quiz import Quiz  # every chapter: questions the page grades
 from convlab.widgets.pooling_explorer import PoolingExplorer, explore_pooling  # chapter 6
 from convlab.widgets.receptive_field import ReceptiveFieldExplorer, explore_stack  # chapter 8
 from convlab.widgets.separable import SeparableCost  # chapter 7
@@ -47,4 +48,5 @@ __all__ = [
     "pick_gradient",  # chapter 9
     "DigitDrawer",  # chapter 10: draw a digit, a trained network reads it layer by layer
     "read_digit",  # chapter 10
+    "Quiz",  # every chapter: questions the page grades
 ]

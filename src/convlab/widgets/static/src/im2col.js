@@ -35,3 +35,22 @@ export function kernelRows(W) {
 export function matrixProduct(A, B) {
   return A.map((row) => B[0].map((_, j) => row.reduce((s, v, r) => s + v * B[r][j], 0)));
 }
+
+/**
+ * The sizes of im2col on a c × n × n input with k × k windows and stride s, in
+ * numbers, and the product's multiply-adds for `outChannels` (im2col_sizes).
+ */
+export function im2colSizes(c, n, k, s = 1, outChannels = 1) {
+  const side = windowsPerAxis(n, k, s);
+  const [rows, columns] = [c * k * k, side * side];
+  const inputElements = c * n * n;
+  const matrixElements = rows * columns;
+  return {
+    inputElements,
+    rows,
+    columns,
+    matrixElements,
+    macs: outChannels * matrixElements,
+    growth: matrixElements / inputElements,
+  };
+}
