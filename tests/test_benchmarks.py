@@ -114,3 +114,19 @@ def test_the_browser_benchmark_refuses_a_throttle_below_1(tmp_path, throttle):
     )
     assert done.returncode == 2
     assert "--throttle: expected a slowdown of at least 1 (1 = none), got" in done.stderr
+
+
+def test_a_stroke_is_brisk_closed_and_inside_the_pad():
+    from benchmarks.browser import SWEEPS, stroke_path
+
+    strokes = stroke_path(100)
+    assert [len(s) for s in strokes] == [41, 41, 21]  # 40, 40 and 20 moves after the start
+    points = [p for s in strokes for p in s]
+    assert all(0.1 <= x <= 0.9 and 0.1 <= y <= 0.9 for x, y in points)
+    steps = [
+        ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        for s in strokes
+        for (x0, y0), (x1, y1) in zip(s, s[1:], strict=False)
+    ]
+    assert min(steps) >= 0.02 and max(steps) <= 0.07  # ~1/40 of the pad a move
+    assert SWEEPS["cl-digits"].stroke == "Drawing pad" and SWEEPS["cl-digits"].clear == "Clear"

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from widgetpage import standalone_page
 
+from benchmarks.browser import measure_widgets
 from convlab.digits import from_bitmap, load_digits
 from convlab.widgets import DigitDrawer, read_digit
 from convlab.widgets.digits import digit_bitmap, picked_digits
@@ -68,11 +69,17 @@ def network():
 
 
 @pytest.fixture(scope="module")
-def drawer_url(tmp_path_factory, network):
+def drawer_site(tmp_path_factory, network):
+    """The served folder's URL and the drawer's page in it."""
     folder = tmp_path_factory.mktemp("drawer")
     path = standalone_page({"Draw a digit": DigitDrawer(network)}, folder, "digit_drawer")
     with serving(folder) as url:
-        yield url + path
+        yield url, path
+
+
+@pytest.fixture(scope="module")
+def drawer_url(drawer_site):
+    return "".join(drawer_site)
 
 
 @pytest.fixture
@@ -247,3 +254,13 @@ def test_what_a_screen_reader_is_told(drawer, network):
         "fc: linear → 10 scores, one per digit",
     ]
     assert all(r.get_attribute("role") == "img" for r in rows.all())
+
+
+def test_the_benchmark_times_strokes(browser, drawer_site):
+    site, path = drawer_site
+    (result,) = measure_widgets(browser, site, [path], moves=30, block_external=True)
+    assert result.errors == [] and result.kind == "cl-digits"
+    assert result.slider == "stroke on drawing pad"
+    assert len(result.frame_ms) == len(result.script_ms) == len(result.waited_ms) == 30
+    assert all(f >= s >= 0 for f, s in zip(result.frame_ms, result.script_ms, strict=True))
+    assert result.redrawn >= 25  # every move inks pixels: the pad is cleared between strokes

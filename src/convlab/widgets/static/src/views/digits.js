@@ -21,10 +21,11 @@ import { formatNumber } from "../widgets/text.js";
 
 const PAD_PX = 224; // CSS pixels of the drawing pad (7 per pixel of the 32 × 32 drawing)
 const SEEN_PX = 112; // CSS pixels of the 8 × 8 image
-const MAP_PX = 32; // CSS pixels a feature map is drawn in, whatever its size
-const GAP = 4; // between maps
+const ZOOM = 4; // CSS pixels per canvas pixel of the layers' pictures
+const MAP_PX = 8; // canvas pixels a feature map is drawn in, whatever its size (32 CSS px)
 const PER_ROW = 16; // maps in a row
-const STRIP = 576; // width of a vector's strip
+const STRIP = 144; // canvas pixels of a vector's strip
+const GUTTER = (255 << 24) | (0xe4 << 16) | (0xe4 << 8) | 0xe4; // between the maps
 const INK_RGB = [27, 31, 36];
 const WORDS = {
   conv: "convolution",
@@ -80,65 +81,52 @@ function describe(layer) {
   return `${WORDS[layer.kind]} → ${maps}`;
 }
 
-/** A thin grey frame just outside the map at (x0, y0), so that an all-zero map shows. */
-function frameMap(pixels, width, x0, y0, mapW, mapH) {
-  const grey = (255 << 24) | (0xd0 << 16) | (0xd0 << 8) | 0xd0;
-  const height = pixels.length / width;
-  for (let x = x0 - 1; x <= x0 + mapW; x++) {
-    for (const y of [y0 - 1, y0 + mapH]) {
-      if (x >= 0 && x < width && y >= 0 && y < height) pixels[y * width + x] = grey;
-    }
-  }
-  for (let y = y0; y < y0 + mapH; y++) {
-    for (const x of [x0 - 1, x0 + mapW]) {
-      if (x >= 0 && x < width) pixels[y * width + x] = grey;
-    }
-  }
-}
-
 /**
- * A layer's picture: one canvas at CSS resolution holding all its maps (each drawn
- * MAP_PX wide, PER_ROW to a row), or a strip of cells for a vector. `paint(values)`
- * redraws it on a scale ±(largest |value|) and returns that scale.
+ * A layer's picture: one small canvas holding all its maps, PER_ROW to a row, each
+ * map MAP_PX canvas pixels wide whatever its number of cells (cells of MAP_PX / n
+ * pixels), one pixel of gutter between maps, the whole scaled up ZOOM times by CSS
+ * with sharp pixels; a vector is a strip of cells. Few pixels to write and to send to
+ * the screen on every frame. `paint(values)` redraws the maps on a scale ±(largest
+ * |value|) and returns that scale.
  */
 function layerPicture(layer) {
   const vector = layer.shape.length === 1;
   const [c, rows, cols] = vector ? [1, 1, layer.shape[0]] : layer.shape;
   const cellW = vector
-    ? Math.max(2, Math.min(MAP_PX, Math.floor(STRIP / cols)))
+    ? Math.max(1, Math.min(MAP_PX, Math.floor(STRIP / cols)))
     : Math.max(1, Math.floor(MAP_PX / Math.max(rows, cols)));
-  const cellH = vector ? 16 : cellW;
+  const cellH = vector ? Math.max(1, MAP_PX >> 1) : cellW;
   const [mapW, mapH] = [cols * cellW, rows * cellH];
   const across = Math.min(c, PER_ROW);
   const down = Math.ceil(c / PER_ROW);
-  const width = across * (mapW + GAP) - GAP + 2; // a pixel of frame each side
-  const height = down * (mapH + GAP) - GAP + 2;
+  const width = across * (mapW + 1) + 1; // a pixel of gutter around every map
+  const height = down * (mapH + 1) + 1;
   const canvas = h("canvas", { width, height, "aria-hidden": "true" });
-  canvas.style.width = `${width}px`;
+  canvas.style.width = `${width * ZOOM}px`;
   const context = canvas.getContext("2d");
   const image = context.createImageData(width, height);
-  const pixels = new Uint32Array(image.data.buffer); // transparent gaps stay so
-  // Where each value's cell starts on the canvas: the first of its pixels.
-  const starts = new Int32Array(c * rows * cols);
+  const pixels = new Uint32Array(image.data.buffer).fill(GUTTER);
+  // For every pixel of every map: where it is on the canvas and which value it shows.
+  const at = new Int32Array(c * mapW * mapH);
+  const which = new Int32Array(at.length);
+  let k = 0;
   for (let m = 0; m < c; m++) {
-    const x0 = 1 + (m % PER_ROW) * (mapW + GAP);
-    const y0 = 1 + Math.floor(m / PER_ROW) * (mapH + GAP);
-    frameMap(pixels, width, x0, y0, mapW, mapH);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        starts[(m * rows + i) * cols + j] = (y0 + i * cellH) * width + x0 + j * cellW;
+    const x0 = 1 + (m % PER_ROW) * (mapW + 1);
+    const y0 = 1 + Math.floor(m / PER_ROW) * (mapH + 1);
+    for (let y = 0; y < mapH; y++) {
+      for (let x = 0; x < mapW; x++, k++) {
+        at[k] = (y0 + y) * width + x0 + x;
+        which[k] = (m * rows + Math.floor(y / cellH)) * cols + Math.floor(x / cellW);
       }
     }
   }
+  const words = new Uint32Array(c * rows * cols);
   function paint(values) {
     let scale = 0;
     for (const v of values) scale = Math.max(scale, Math.abs(v));
     const s = scale || 1;
-    for (let n = 0; n < values.length; n++) {
-      const word = colour(values[n], s);
-      for (let a = 0; a < cellH; a++)
-        pixels.fill(word, starts[n] + a * width, starts[n] + a * width + cellW);
-    }
+    for (let n = 0; n < values.length; n++) words[n] = colour(values[n], s);
+    for (let j = 0; j < at.length; j++) pixels[at[j]] = words[which[j]];
     context.putImageData(image, 0, 0);
     return scale;
   }
@@ -199,7 +187,8 @@ function showProbabilities(rows, probabilities, digit) {
     if (row.shown !== text) {
       row.shown = text;
       row.value.textContent = text;
-      row.bar.style.width = `${(100 * p).toFixed(1)}%`;
+      // A transform, not a width: moving a bar makes the browser lay nothing out again.
+      row.bar.style.transform = `scaleX(${p.toFixed(3)})`;
     }
     row.value.dataset.value = String(p); // full precision, for tests
     if (row.top !== (d === digit)) {
@@ -217,17 +206,19 @@ function pixelCanvas(cols, rows, px, attrs) {
   return canvas;
 }
 
+/** 257 shades from paper (0 ink) to ink (1), as RGBA words: ink a, shade round(256·a). */
+const GREYS = Uint32Array.from({ length: 257 }, (_, n) => {
+  const [r, g, b] = INK_RGB.map((c) => Math.round(255 + ((c - 255) * n) / 256));
+  return (255 << 24) | (b << 16) | (g << 8) | r;
+});
+
 /** Grey levels (0–1 of ink) on a canvas, through a reused ImageData. */
 function greyPainter(canvas) {
   const context = canvas.getContext("2d");
   const image = context.createImageData(canvas.width, canvas.height);
   const pixels = new Uint32Array(image.data.buffer);
   return (values) => {
-    for (let i = 0; i < values.length; i++) {
-      const a = values[i];
-      const [r, g, b] = INK_RGB.map((c) => Math.round(255 + (c - 255) * a));
-      pixels[i] = (255 << 24) | (b << 16) | (g << 8) | r;
-    }
+    for (let i = 0; i < values.length; i++) pixels[i] = GREYS[Math.round(256 * values[i])];
     context.putImageData(image, 0, 0);
   };
 }
@@ -324,6 +315,8 @@ function render({ model, el }) {
       if (layer.kind !== "flatten") rows.push(layerRow(layer));
     }
     layers.replaceChildren(...rows.map((r) => r.el));
+    parts.rowOf = Object.fromEntries(rows.map((r) => [r.layer.name, r]));
+    parts.scales = {};
     parts.image = null;
   }
 
@@ -358,22 +351,32 @@ function render({ model, el }) {
   /** Redraw everything that depends on the drawing; the network only if its input changed. */
   function draw() {
     paintPad(parts.bitmap);
+    const result = readDigit(parts.network, parts.bitmap);
+    if (!parts.image || result.image.some((v, i) => v !== parts.image[i])) {
+      parts.image = result.image;
+      paintSeen(result.image);
+      for (const map of result.maps)
+        parts.scales[map.name] = parts.rowOf[map.name]?.paint(map.values);
+      showProbabilities(probs.rows, result.probabilities, result.digit);
+      parts.last = result;
+    }
+    if (!parts.drawing) describeDrawing();
+  }
+
+  /**
+   * The texts that change with every move of the pen (the count of ink, each layer's
+   * scale, the verdict): written when the pen is lifted, not while it draws, so that a
+   * stroke's frames change no text but the probabilities and lay nothing out again.
+   */
+  function describeDrawing() {
     let count = 0;
     for (const v of parts.bitmap) count += v;
     setText(ink, `${count} of ${SCAN * SCAN} pixels inked`);
-    const result = readDigit(parts.network, parts.bitmap);
-    if (parts.image && result.image.every((v, i) => v === parts.image[i])) return;
-    parts.image = result.image;
-    paintSeen(result.image);
-    result.maps.forEach((map) => {
-      const row = rows.find((r) => r.layer.name === map.name);
-      if (!row) return;
-      const scale = row.paint(map.values);
+    for (const row of rows) {
+      const scale = parts.scales[row.layer.name] ?? 0;
       setText(row.range, `scale ±${show(Number(scale.toPrecision(3)))}`);
-    });
-    showProbabilities(probs.rows, result.probabilities, result.digit);
-    if (!parts.drawing) say(result);
-    parts.last = result;
+    }
+    say(parts.last);
   }
 
   function say(result) {
@@ -426,7 +429,6 @@ function render({ model, el }) {
     if (!parts.drawing || event.pointerId !== parts.drawing.id) return;
     parts.drawing = null;
     send();
-    if (parts.last) say(parts.last);
     schedule();
   };
   pad.addEventListener("pointerup", end);
