@@ -40,6 +40,11 @@ A quiz (``Sweep.typed``) is answered instead: each move types the next of a few
 answers into its first text input and submits the form, as Enter does, timed from
 the submission to the frame that shows the verdict (the same target).
 
+A widget drawn on (``Sweep.stroke``: the digit drawer's pad) is timed by a stroke
+instead: ``--moves`` pointer moves of Chromium's own mouse (ellipses, the pen lifted
+and the pad cleared every 40 moves, untimed), each from its ``pointermove`` to the
+end of the frame that redraws the widget (see ``measure_stroke``).
+
 Pages (targets: ≤ 0.5 MB transferred, ready ≤ 1 s unthrottled, ≤ 2 s throttled
 2×). Every page of the book, each in a fresh browser context (cold cache),
 1280 × 900. "Transferred" is what
@@ -100,6 +105,10 @@ class Sweep:
     # A widget answered instead of slid (the quiz): these texts typed in turn into its
     # first text input, each move submitting the form (Enter) and redrawing the verdict.
     typed: tuple[str, ...] = ()
+    # A widget drawn on instead: the start of the aria-label of the canvas a stroke is
+    # drawn on (`sweep` unused), and the button that clears it (see measure_stroke).
+    stroke: str = ""
+    clear: str = ""
 
 
 # Keyed by the class of the element each view draws inside its .cl-widget root
@@ -144,6 +153,7 @@ SWEEPS = {
         "Input cell",
         smallest=("Padding p",),
     ),
+    "cl-digits": Sweep((), "", stroke="Drawing pad", clear="Clear"),
     "cl-gradient": Sweep(
         ("Input size n", "Kernel size k", "Padding p"),
         "Input cell",
@@ -155,6 +165,15 @@ SWEEPS = {
         smallest=tuple(f"Layer {i} {p}" for i in range(1, 6) for p in ("stride", "dilation")),
     ),
 }
+
+# The kind of widget `index` on the page: the class SWEEPS is keyed by.
+KIND_JS = """
+(index) => {
+  const root = document.querySelectorAll(".cl-widget")[index];
+  const top = root?.querySelector(':scope > [class^="cl-"]');
+  return top ? top.classList[0] : "";
+}
+"""
 
 # Finds widget `index` on the page, applies its Sweep and times `moves` moves (see above).
 SWEEP_JS = """
@@ -231,6 +250,117 @@ async ({ index, sweeps, moves }) => {
 }
 """
 
+# Prepares a stroke on widget `index`'s canvas labelled `label` (see measure_stroke):
+# installs the listeners that time each pointer move and returns the canvas's box.
+STROKE_SETUP_JS = """
+({ index, label, clear }) => {
+  const root = document.querySelectorAll(".cl-widget")[index];
+  const top = root.querySelector(':scope > [class^="cl-"]');
+  const kind = top ? top.classList[0] : "";
+  const canvas = [...root.querySelectorAll("canvas")].find((c) =>
+    (c.getAttribute("aria-label") ?? "").startsWith(label));
+  if (!canvas) return { kind, error: `${kind}: no canvas labelled "${label}…"` };
+  const button = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === clear);
+  if (!button) return { kind, error: `${kind}: no button "${clear}"` };
+  root.scrollIntoView({ block: "start" });
+  const pixels = () => canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const s = { frame: [], script: [], waited: [], redrawn: 0, t0: 0, timing: false };
+  window.__stroke = s;
+  s.clear = () => button.click();
+  let before = pixels();
+  // First listener of a move on the canvas (capturing, on the window): t0; it also asks
+  // for the next frame before the widget can, to see when that frame starts.
+  addEventListener("pointermove", (event) => {
+    if (event.target !== canvas || !s.timing) return;
+    const t0 = (s.t0 = performance.now());
+    requestAnimationFrame(() => s.waited.push(performance.now() - t0));
+  }, true);
+  // Last listener (bubbling, on the root): the widget has handled the move; its own
+  // animation-frame callback runs before this one's, then style, layout and paint,
+  // then the message: t1, the frame drawn.
+  root.addEventListener("pointermove", (event) => {
+    if (event.target !== canvas || !s.timing) return;
+    const t0 = s.t0;
+    s.script.push(performance.now() - t0);
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        s.frame.push(performance.now() - t0);
+        const now = pixels();
+        if (now.some((v, i) => v !== before[i])) s.redrawn += 1;
+        before = now;
+      };
+      channel.port2.postMessage(null);
+    });
+  });
+  const box = canvas.getBoundingClientRect();
+  return { kind, x: box.x, y: box.y, width: box.width, height: box.height };
+}
+"""
+
+
+def stroke_path(moves: int, per_digit: int = 40) -> list[list[tuple[float, float]]]:
+    """``moves`` pointer positions, as fractions of a square pad, in strokes of at most
+    ``per_digit``: each an ellipse (a 0) drawn once around, a little smaller each time,
+    so every move inks new pixels, about 1/40 of the pad's width a move (a brisk pen)."""
+    strokes, done = [], 0
+    while done < moves:
+        n = min(per_digit, moves - done)
+        shrink = 0.04 * (len(strokes) % 4)
+        rx, ry = 0.3 - shrink, 0.38 - shrink
+        strokes.append(
+            [
+                (
+                    0.5 + rx * math.sin(2 * math.pi * k / per_digit),
+                    0.5 - ry * math.cos(2 * math.pi * k / per_digit),
+                )
+                for k in range(n + 1)
+            ]
+        )
+        done += n
+    return strokes
+
+
+def measure_stroke(page, index: int, spec: Sweep, moves: int) -> dict:
+    """Time ``moves`` pointer moves of a stroke drawn with the mouse on a widget's canvas.
+
+    The mouse is Chromium's own (CDP ``Input.dispatchMouseEvent``), so the moves arrive as
+    a pen's do: queued for the next frame, where Chromium delivers continuous input
+    before the animation-frame callbacks. One move is timed from the first listener of
+    its ``pointermove`` (t0) to the end of the frame that redraws the widget (a message
+    posted from the last animation-frame callback: after style, layout and paint), as
+    for the sliders. ``script`` is the widget's own handling of the move; ``waited``, the
+    time from t0 to the start of that frame's callbacks (near 0 when the move came with
+    the frame). The pen is lifted and the canvas cleared (untimed) every 40 moves, so
+    that every move inks new pixels; ``redrawn`` counts the moves that changed the canvas.
+    """
+    box = page.evaluate(
+        STROKE_SETUP_JS, {"index": index, "label": spec.stroke, "clear": spec.clear}
+    )
+    if "error" in box:
+        return box
+    mouse = page.mouse
+    for points in stroke_path(moves):
+        page.evaluate("() => { __stroke.timing = false; __stroke.clear(); }")
+        x, y = points[0]
+        mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        mouse.down()
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
+        page.evaluate("() => { __stroke.timing = true; }")
+        for x, y in points[1:]:
+            mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))")
+        mouse.up()
+    out = page.evaluate("() => __stroke")
+    return {
+        "kind": box["kind"],
+        "slider": f"stroke on {spec.stroke.lower()}",
+        "lo": 0,
+        "hi": 0,
+        **{key: out[key] for key in ("frame", "script", "waited", "redrawn")},
+    }
+
+
 # Installed before any page script: records when every widget is drawn and, after the
 # load event, when the page's fonts (KaTeX's for the prerendered maths) are in.
 MARKS_JS = """
@@ -269,6 +399,7 @@ class WidgetResult:
     frame_ms: list[float] = field(default_factory=list)
     script_ms: list[float] = field(default_factory=list)
     redrawn: int = 0  # moves whose output changed
+    waited_ms: list[float] = field(default_factory=list)  # strokes: t0 to the frame's start
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -432,9 +563,13 @@ def measure_widgets(
             for index in range(page.evaluate("() => __convlab.expected")):
                 result = WidgetResult(path, index, "")
                 try:
-                    out = page.evaluate(
-                        SWEEP_JS, {"index": index, "sweeps": sweeps, "moves": moves}
-                    )
+                    spec = SWEEPS.get(page.evaluate(KIND_JS, index))
+                    if spec is not None and spec.stroke:
+                        out = measure_stroke(page, index, spec, moves)
+                    else:
+                        out = page.evaluate(
+                            SWEEP_JS, {"index": index, "sweeps": sweeps, "moves": moves}
+                        )
                 except Exception as err:  # a widget that throws: report it, measure the rest
                     result.errors.append(str(err).splitlines()[0])
                 else:
@@ -445,6 +580,7 @@ def measure_widgets(
                         result.slider, result.lo, result.hi = out["slider"], out["lo"], out["hi"]
                         result.frame_ms, result.script_ms = out["frame"], out["script"]
                         result.redrawn = out["redrawn"]
+                        result.waited_ms = out.get("waited", [])
                 result.errors += errors
                 errors.clear()
                 results.append(result)
@@ -560,7 +696,7 @@ def widget_table(results: list[WidgetResult], moves: int, throttle: float = 1.0)
         if r.errors:
             lines.append(f"{short(r.page):<34} {r.kind or '?':<18} ERROR: {'; '.join(r.errors)}")
             continue
-        moved = f"{r.slider} ({r.lo:g}–{r.hi:g})"
+        moved = r.slider if r.slider.startswith("stroke") else f"{r.slider} ({r.lo:g}–{r.hi:g})"
         lines.append(
             f"{short(r.page):<34} {r.kind:<18} {moved:<24} "
             f"{statistics.median(r.frame_ms):>5.1f}ms {r.p95:>5.1f}ms {max(r.frame_ms):>5.1f}ms "
