@@ -25,7 +25,7 @@ const ZOOM = 4; // CSS pixels per canvas pixel of the layers' pictures
 const MAP_PX = 8; // canvas pixels a feature map is drawn in, whatever its size (32 CSS px)
 const PER_ROW = 16; // maps in a row
 const STRIP = 144; // canvas pixels of a vector's strip
-const GUTTER = (255 << 24) | (0xe4 << 16) | (0xe4 << 8) | 0xe4; // between the maps
+const GUTTER = 0; // between the maps: transparent, the canvas's CSS background shows
 const INK_RGB = [27, 31, 36];
 const WORDS = {
   conv: "convolution",
@@ -158,7 +158,7 @@ function probabilityTable() {
   const rows = [];
   const body = h("tbody");
   for (let d = 0; d < 10; d++) {
-    const bar = h("span", { class: "cl-bar" });
+    const bar = h("span", { class: "cl-pbar" });
     const value = h("td", { class: "cl-p" });
     const tr = h(
       "tr",
@@ -258,7 +258,14 @@ function render({ model, el }) {
   const picksBox = h(
     "div",
     { class: "cl-picks-box" },
-    h("span", { class: "cl-picks-label" }, "Start from a test digit:"),
+    h(
+      "span",
+      {
+        class: "cl-picks-label",
+        title: "Each grey pixel is drawn as that many inked pixels of its block",
+      },
+      "Start from a test digit:",
+    ),
     picks,
   );
   const layers = h("div", { class: "cl-layers" });
@@ -285,7 +292,8 @@ function render({ model, el }) {
         h(
           "p",
           { class: "cl-hint" },
-          "Each pixel: the share of ink in one 4×4 block of the pad, ",
+          "Each pixel: the share of ink in one 4×4 block of the pad (blue grid), as the " +
+            "data set counts it. ",
           ink,
           ".",
         ),
@@ -298,9 +306,11 @@ function render({ model, el }) {
     layers,
     h(
       "p",
-      { class: "cl-hint" },
-      "Red: positive, blue: negative, white: 0; each layer on its own scale, ±(its largest " +
-        "|value|). A map is drawn the same size whatever its number of cells.",
+      { class: "cl-hint cl-legend" },
+      h("span", { class: "cl-swatch-scale", "aria-hidden": "true" }),
+      "Blue: negative, white: 0, red: positive, each layer on its own scale ±s (s: its " +
+        "largest |value|, written under its name). Every map is drawn the same size, " +
+        "whatever its number of cells.",
     ),
   );
   el.classList.add("cl-widget");
@@ -371,7 +381,7 @@ function render({ model, el }) {
   function describeDrawing() {
     let count = 0;
     for (const v of parts.bitmap) count += v;
-    setText(ink, `${count} of ${SCAN * SCAN} pixels inked`);
+    setText(ink, `Ink: ${count} of ${SCAN * SCAN} pixels`);
     for (const row of rows) {
       const scale = parts.scales[row.layer.name] ?? 0;
       setText(row.range, `scale ±${show(Number(scale.toPrecision(3)))}`);
