@@ -1,4 +1,4 @@
-"""Every benchmark, one after the other: the build, the pages and widgets, the kernels.
+"""Every benchmark, one after the other: build, pages and widgets, kernels, training.
 
     python benchmarks/all.py          # the full runs (about 12 minutes on 2 cores)
     python benchmarks/all.py --quick  # each one's quick mode: checks they all still run
@@ -30,12 +30,14 @@ def runs(quick: bool) -> list[list[str]]:
             ["browser.py", "--quick", "--throttle", THROTTLE, *built],
             ["build.py", "--quick", "--path-output", str(ROOT)],
             ["kernels.py", "--quick"],
+            ["network.py", "--quick"],
         ]
     return [
         ["build.py"],
         ["browser.py"],
         ["browser.py", "--throttle", THROTTLE, *built],
         ["kernels.py"],
+        ["network.py"],
     ]
 
 
