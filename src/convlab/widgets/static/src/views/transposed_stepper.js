@@ -7,6 +7,7 @@ import { problemBox, slider } from "../ui/controls.js";
 import { h, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
 import { markAll, showMatrices } from "../ui/tables.js";
+import { formatNumber } from "../widgets/text.js";
 import { outputSum, scatter } from "../widgets/transposed_stepper.js";
 
 const PLAY_MS = 800;
@@ -172,6 +173,34 @@ function render({ model, el }) {
   };
 }
 
+/**
+ * The canvas table in `holder`. `show(r, key, mark)` draws r.canvas anew, with
+ * `mark` on every cell, when the settings `key` changed; otherwise (another input
+ * cell) it rewrites only the numbers that changed and moves the marks of the copy
+ * added now: one move touches a few cells of up to 21 × 21.
+ */
+function canvasTable(holder) {
+  let drawn = { key: null, values: [], cells: [], on: [] };
+  return {
+    show(r, key, mark) {
+      if (key !== drawn.key) {
+        showMatrices(holder, [[r.canvas, "Canvas so far", mark]]);
+        const rows = [...holder.querySelector("tbody").rows];
+        drawn = { key, values: r.canvas, cells: rows.map((tr) => [...tr.cells]), on: r.landing };
+        return;
+      }
+      r.canvas.forEach((row, i) => {
+        row.forEach((v, j) => {
+          if (v !== drawn.values[i][j]) drawn.cells[i][j].textContent = formatNumber(v);
+        });
+      });
+      for (const [i, j] of drawn.on) drawn.cells[i][j].classList.remove("cl-on");
+      for (const [i, j] of r.landing) drawn.cells[i][j].classList.add("cl-on");
+      drawn = { ...drawn, values: r.canvas, on: r.landing };
+    },
+  };
+}
+
 /** "rows 2–4": a range of canvas rows or columns. */
 function span(word, first, last) {
   return first === last ? `${word} ${first}` : `${word}s ${first}–${last}`;
@@ -183,6 +212,7 @@ function drawing(model, parts, sliders) {
   let drawnSettings = null;
   let pick = null; // the output cell whose sum is spelled out, [row, col]
   let showSum = () => {};
+  const canvas = canvasTable(parts.canvasHolder);
 
   function drawFinished(r, setting) {
     setText(pattern, r.pattern);
@@ -271,7 +301,7 @@ function drawing(model, parts, sliders) {
       td.classList.toggle("cl-crop", cropped(i) || cropped(j));
       td.classList.toggle("cl-extra", !cropped(i) && !cropped(j) && (kept(i) || kept(j)));
     };
-    showMatrices(parts.canvasHolder, [[r.canvas, "Canvas so far", markCanvas]]);
+    canvas.show(r, key, markCanvas);
     const rows = [r.landing[0][0], r.landing.at(-1)[0]];
     const cols = [r.landing[0][1], r.landing.at(-1)[1]];
     setText(
