@@ -3,8 +3,10 @@ and hand counts; the browser draws and grades the same (Node); the widget grades
 
 from __future__ import annotations
 
+import json
 import math
 import random
+from pathlib import Path
 
 import pytest
 import torch
@@ -454,3 +456,29 @@ def test_the_widget_grades_in_python():
     assert Quiz("ch02", question=3).compute()["kind"] == "conv-value"  # past the last: the last
     with pytest.raises(ValueError, match="^chapter"):
         Quiz("ch99")
+
+
+NOTEBOOKS = {
+    "ch01": "ch01_dense_to_convolution",
+    "ch02": "ch02_cross_correlation",
+    "ch03": "ch03_learning_an_edge_detector",
+    "ch04": "ch04_padding_and_stride",
+    "ch05": "ch05_channels",
+    "ch06": "ch06_pooling",
+    "ch07": "ch07_depthwise_separable",
+    "ch08": "ch08_dilation_and_receptive_fields",
+    "appendix": "appendix_loops_im2col",
+}
+
+
+@pytest.mark.parametrize("chapter", sorted(NOTEBOOKS))
+def test_each_chapter_ends_with_its_quiz_before_the_exercises(chapter):
+    book = Path(__file__).resolve().parents[1] / "book"
+    cells = json.loads((book / f"{NOTEBOOKS[chapter]}.ipynb").read_text(encoding="utf-8"))["cells"]
+    texts = ["".join(c["source"]) for c in cells]
+    heading = next(i for i, t in enumerate(texts) if t.startswith("## Check yourself"))
+    assert cells[heading + 1]["cell_type"] == "code"
+    assert texts[heading + 1].endswith(f'Quiz("{chapter}")')
+    assert texts[heading + 2].startswith("## Exercises")
+    shown = "".join(cells[heading + 1]["outputs"][0]["data"]["text/plain"])
+    assert shown == repr(Quiz(chapter))

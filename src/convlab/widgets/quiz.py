@@ -84,5 +84,5 @@ class Quiz(SettingsWidget, settings=SETTINGS):
         return (
             f"Quiz({self.chapter}: {len(kinds)} kinds of question; question {number}, "
             f"{q['title']!r}, seed {self.seed}: answer {answer}, "
-            f"{len(q['mistakes'])} known mistakes)"
+            f"{len(q['mistakes'])} known mistake{'' if len(q['mistakes']) == 1 else 's'})"
         )
