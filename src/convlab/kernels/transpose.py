@@ -58,6 +58,9 @@ PRODUCTS_LIMIT = 2**21
 # numbers per thread (images × channels × cells), or when col2im's products would
 # not fit PRODUCTS_LIMIT; below, col2im costs less (measured on the benchmark's sweep).
 TAP_WORK = 2**15
+# The tap loop's matrix products run over planes with zeros around each image (its
+# copies' overhang): worth it while the planes are at most this many times the image.
+TAP_WASTE = 1.5
 # col2im adds its products with one index_add_ while they are at most this many
 # per step it would otherwise take (each step costs a few microseconds, index_add_
 # about a nanosecond per number).
@@ -115,6 +118,69 @@ def conv_transpose2d(
     checks the dilation, ``output_padding`` and the dtype even for a batch of no
     images (PyTorch checks them only when there are images).
     """
+    key = _call_key(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    checked = _CHECKED.get(key) if key is not None else None
+    if checked is None:
+        checked = _check(input, weight, bias, stride, padding, output_padding, groups, dilation)
+        if key is not None:
+            if len(_CHECKED) >= 1024:  # a few layers' worth: start again rather than grow
+                _CHECKED.clear()
+            _CHECKED[key] = checked
+    stride, padding, dilation, groups, out, batched, dtype = checked
+
+    X, W = (input, weight) if batched else (input.unsqueeze(0), weight)
+    if dtype in HALF_FLOATS:
+        X, W = X.float(), W.float()
+        bias = None if bias is None else bias.float()
+    Y = scatter_kernels(X, W, bias, stride, dilation, groups, padding, out)
+    Y = Y if batched else Y.squeeze(0)
+    return Y if Y.dtype == dtype else Y.to(dtype)
+
+
+# Calls already checked, by ``_call_key``: a layer is called again and again with
+# the same shapes and arguments, and checking them anew costs more than a small
+# transposed convolution.
+_CHECKED: dict[tuple, tuple] = {}
+
+
+def _call_key(
+    input: object,
+    weight: object,
+    bias: object,
+    stride: object,
+    padding: object,
+    output_padding: object,
+    groups: object,
+    dilation: object,
+) -> tuple | None:
+    """What the checks depend on, when it is quick to tell (dense tensors, plain ints or
+    pairs of them); None otherwise, and the call is checked in full."""
+    tensors = (input, weight) if bias is None else (input, weight, bias)
+    for tensor in tensors:
+        if type(tensor) is not torch.Tensor or tensor.layout != torch.strided:
+            return None
+    for value in (stride, padding, output_padding, dilation):
+        if type(value) is not int and not (
+            type(value) is tuple and len(value) == 2 and all(type(v) is int for v in value)
+        ):
+            return None
+    if type(groups) is not int:
+        return None
+    described = [(t.shape, t.dtype) for t in tensors]
+    return (*described, stride, padding, output_padding, groups, dilation)
+
+
+def _check(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: object,
+    padding: object,
+    output_padding: object,
+    groups: object,
+    dilation: object,
+) -> tuple:
+    """Check every argument; return them normalised, with the output's size."""
     check_dtype(input, "input", "conv_transpose2d")
     check_tensor(input, "input", {3: "(C_in, H, W)", 4: "(N, C_in, H, W)"}, empty_batch=True)
     check_tensor(weight, "weight", {4: "(C_in, C_out/groups, k_h, k_w)"})
@@ -140,14 +206,7 @@ def conv_transpose2d(
     check_output_size(out, (height, width), (k_h, k_w), stride, padding, dilation, output_padding)
     # A batch of no images gives an empty result, as in PyTorch; one image must fit.
     check_result_size((max([1, *batch]), c_out, *out), "stride, dilation, output_padding")
-
-    X, W = (input, weight) if batch else (input.unsqueeze(0), weight)
-    if dtype in HALF_FLOATS:
-        X, W = X.float(), W.float()
-        bias = None if bias is None else bias.float()
-    Y = scatter_kernels(X, W, bias, stride, dilation, groups, padding, out)
-    Y = Y if batch else Y.squeeze(0)
-    return Y if Y.dtype == dtype else Y.to(dtype)
+    return stride, padding, dilation, groups, out, bool(batch), dtype
 
 
 def transposed_size(n: int, k: int, s: int, p: int, d: int, output_padding: int) -> int:
@@ -306,16 +365,21 @@ def scatter_kernels(
     """
     n, c_group, k_h, k_w = X.shape[0], *W.shape[1:]
     c_out = c_group * groups
-    rows = scatter_axis(X.shape[-2], k_h, stride[0], dilation[0], start[0], out[0])
-    cols = scatter_axis(X.shape[-1], k_w, stride[1], dilation[1], start[1], out[1])
+    keys = (
+        (X.shape[-2], k_h, stride[0], dilation[0], start[0], out[0]),
+        (X.shape[-1], k_w, stride[1], dilation[1], start[1], out[1]),
+    )
+    rows, cols = scatter_axis(*keys[0]), scatter_axis(*keys[1])
     Y = X.new_zeros(n, c_out, *out)
     if n and rows.steps and cols.steps:
-        X = X[..., rows.cells.start : rows.cells.stop, cols.cells.start : cols.cells.stop]
-        W = W[..., rows.taps.start : rows.taps.stop, cols.taps.start : cols.taps.stop]
+        if len(rows.cells) < X.shape[-2] or len(cols.cells) < X.shape[-1]:  # cells cropped
+            X = X[..., rows.cells.start : rows.cells.stop, cols.cells.start : cols.cells.stop]
+        if len(rows.taps) < k_h or len(cols.taps) < k_w:  # taps cropped
+            W = W[..., rows.taps.start : rows.taps.stop, cols.taps.start : cols.taps.stop]
         if _taps_pay(X, W, rows, cols, groups):
             _per_tap(Y, X, W, groups, stride, dilation, (rows.start, cols.start))
         else:
-            _col2im(Y, X, W, rows, cols, groups)
+            _col2im(Y, X, W, rows, cols, groups, keys)
     else:  # nothing lands in the output: keep X and W in autograd's graph, with 0 added
         Y = Y + (X.flatten()[:0].sum() + W.flatten()[:0].sum())
     return Y if bias is None else Y.add_(bias.reshape(c_out, 1, 1))
@@ -328,26 +392,42 @@ def _taps_pay(X: torch.Tensor, W: torch.Tensor, rows: Scatter, cols: Scatter, gr
     if k_h * k_w > len(rows.steps) * len(cols.steps):
         return False  # a kernel larger than the input: col2im loops over the cells instead
     products = c_group * groups * k_h * k_w * h * w  # col2im's, per image
-    return n * c_in * h * w >= TAP_WORK * torch.get_num_threads() or products > PRODUCTS_LIMIT
+    if products > PRODUCTS_LIMIT:
+        return True
+    if c_in != groups:  # matrix products: on the phases' planes, zeros around each image
+        planes = phase_axis(h, k_h, rows.stride, rows.dilation).length
+        planes *= phase_axis(w, k_w, cols.stride, cols.dilation).length
+        if planes > TAP_WASTE * h * w:
+            return False
+    return n * c_in * h * w >= TAP_WORK * torch.get_num_threads()
 
 
 # --- col2im: the products, then their scatter-add ----------------------------------
 
 
-def products(X: torch.Tensor, W: torch.Tensor, groups: int) -> torch.Tensor:
+def products(
+    X: torch.Tensor, W: torch.Tensor, groups: int, one_product: bool = False
+) -> torch.Tensor:
     """Every input cell times every kernel: (n, C_in, h, w) by W -> (n, C_out, k_h, k_w, h, w).
 
     Entry [m, o, a, b, i, j] is tap (a, b) of cell (i, j)'s scaled copy of kernel
     o: the sum over the group's input channels c of X[m, c, i, j]·W[c, o, a, b].
     One matrix product: the kernels as a (C_out·k_h·k_w) × C_in matrix (per
     group) times the input as a C_in × (h·w) matrix. With one input channel per
-    group there is nothing to sum: the copies are plain products.
+    group there is nothing to sum: the copies are plain products. With
+    ``one_product`` (one group), the images' columns sit side by side in one
+    C_in × (n·h·w) matrix, a copy of X, and the result is a view in another order:
+    one large product runs faster than n small ones.
     """
     n, c_in, h, w = X.shape
     c_group, k_h, k_w = W.shape[1:]
     if c_in == groups:
         kernels = W.reshape(1, groups, c_group * k_h * k_w, 1)
         copies = kernels * X.reshape(n, groups, 1, h * w)
+    elif groups == 1 and one_product and n > 1:
+        columns = X.transpose(0, 1).reshape(c_in, n * h * w)
+        copies = W.reshape(c_in, -1).t() @ columns  # (C_out·k_h·k_w, n·h·w)
+        return copies.view(c_group, k_h, k_w, n, h, w).permute(3, 0, 1, 2, 4, 5)
     elif groups == 1:
         copies = W.reshape(c_in, -1).t() @ X.reshape(n, c_in, h * w)
     else:
@@ -357,16 +437,24 @@ def products(X: torch.Tensor, W: torch.Tensor, groups: int) -> torch.Tensor:
 
 
 @functools.lru_cache(maxsize=256)
-def landing_cells(h: int, w: int, rows: Scatter, cols: Scatter, out: Pair) -> torch.Tensor:
-    """Where each of ``products``' entries lands: a flat output cell, or h_out·w_out if cropped.
+def landing_cells(rows_key: tuple, cols_key: tuple) -> tuple[torch.Tensor | None, torch.Tensor]:
+    """Where ``products``' entries land: (which entries land, their flat output cells).
 
     Entry (a, b, i, j) lands on row i·s_h + a·d_h + rows.start and column
-    j·s_w + b·d_w + cols.start (counted from the first cell and tap kept).
+    j·s_w + b·d_w + cols.start (counted from the first cell and tap kept), unless
+    that is cropped. The first is None when every entry lands. Keyed by the
+    plain ints of ``scatter_axis``, quick to look up.
     """
-    ys, xs = _landing(h, rows, out[0]), _landing(w, cols, out[1])  # (k_h, h), (k_w, w)
-    cells = ys[:, None, :, None] * out[1] + xs[None, :, None, :]
-    inside = (ys >= 0)[:, None, :, None] & (xs >= 0)[None, :, None, :]
-    return torch.where(inside, cells, out[0] * out[1]).flatten()
+    rows, cols = scatter_axis(*rows_key), scatter_axis(*cols_key)
+    out = (rows_key[-1], cols_key[-1])
+    ys = _landing(len(rows.cells), rows, out[0])  # (k_h, h)
+    xs = _landing(len(cols.cells), cols, out[1])  # (k_w, w)
+    cells = (ys[:, None, :, None] * out[1] + xs[None, :, None, :]).flatten()
+    inside = ((ys >= 0)[:, None, :, None] & (xs >= 0)[None, :, None, :]).flatten()
+    if bool(inside.all()):
+        return None, cells
+    kept = inside.nonzero().flatten()
+    return kept, cells[kept]
 
 
 def _landing(n: int, axis: Scatter, out: int) -> torch.Tensor:
@@ -380,7 +468,13 @@ def _landing(n: int, axis: Scatter, out: int) -> torch.Tensor:
 
 
 def _col2im(
-    Y: torch.Tensor, X: torch.Tensor, W: torch.Tensor, rows: Scatter, cols: Scatter, groups: int
+    Y: torch.Tensor,
+    X: torch.Tensor,
+    W: torch.Tensor,
+    rows: Scatter,
+    cols: Scatter,
+    groups: int,
+    keys: tuple[tuple, tuple],
 ) -> None:
     """Scatter-add the products, made for as many images at once as ``PRODUCTS_LIMIT`` allows.
 
@@ -403,14 +497,16 @@ def _col2im(
         return
     images = max(1, PRODUCTS_LIMIT // per_image)
     for first in range(0, n, images):
-        copies = products(X[first : first + images], W, groups)
-        part = Y[first : first + images]
-        if copies.numel() <= INDEX_ADDS * steps:
-            cells = landing_cells(h, w, rows, cols, tuple(Y.shape[-2:]))
-            flat = part.new_zeros(*part.shape[:2], part.shape[-2] * part.shape[-1] + 1)
-            flat.index_add_(-1, cells, copies.flatten(-4))
-            part.add_(flat[..., :-1].view(part.shape))
+        part, inputs = (
+            (Y, X) if images >= n else (Y[first : first + images], X[first : first + images])
+        )
+        if per_image * part.shape[0] <= INDEX_ADDS * steps:
+            copies = products(inputs, W, groups).flatten(-4)
+            kept, cells = landing_cells(*keys)
+            copies = copies if kept is None else copies[..., kept]  # (index_select: slow here)
+            part.view(*part.shape[:2], -1).index_add_(-1, cells, copies)
             continue
+        copies = products(inputs, W, groups, one_product=True)
         for r in rows.steps:
             tap_r, cell_r = _select(r, rows.over_taps)
             for c in cols.steps:
@@ -498,7 +594,6 @@ def _per_tap(
     rows = phase_axis(h, k_h, stride[0], dilation[0])
     cols = phase_axis(w, k_w, stride[1], dilation[1])
     width = cols.length
-    X = torch.constant_pad_nd(X, (0, width - w)) if width > w else X
     length, plane = (h - 1) * width + w, rows.length * width
     taps = [
         (
@@ -514,6 +609,7 @@ def _per_tap(
     # Each input plane's C_out/groups output planes, phase after phase.
     sums = X.new_zeros(n * groups, c_group, len(rows.residues) * len(cols.residues) * plane)
     if c_in == groups:
+        X = torch.constant_pad_nd(X, (0, width - w)) if width > w else X
         inputs = X.reshape(n * groups, 1, h * width)[..., :length]
         weights = W.expand(n, *W.shape).reshape(n * groups, c_group, k_h, k_w)
         per_block = CACHE_BYTES * torch.get_num_threads() // (sums[0].numel() * sums.element_size())
@@ -524,19 +620,74 @@ def _per_tap(
                 weight = block_weights[..., a, b, None]
                 part[..., offset : offset + length].addcmul_(block_inputs, weight)
     else:
-        inputs = X.reshape(n * groups, c_in // groups, h * width)[..., :length]
-        for a, b, offset in taps:
-            # The same kernels for every image: a view with one group, else a copy per image.
-            kernels = W[:, :, a, b].reshape(groups, c_in // groups, c_group).transpose(1, 2)
-            kernels = kernels.expand(n, *kernels.shape).reshape(n * groups, c_group, -1)
-            sums[..., offset : offset + length].baddbmm_(kernels, inputs)
-    woven = sums.view(n, -1, len(rows.residues), len(cols.residues), rows.length, width)
+        _per_tap_products(sums, X, W, groups, rows, cols, taps)
+        return _weave_phases(Y, sums, n, groups, rows, cols, stride, start, images_first=False)
+    _weave_phases(Y, sums, n, groups, rows, cols, stride, start, images_first=True)
+
+
+def _per_tap_products(
+    sums: torch.Tensor,
+    X: torch.Tensor,
+    W: torch.Tensor,
+    groups: int,
+    rows: Phases,
+    cols: Phases,
+    taps: list[tuple[int, int, int]],
+) -> None:
+    """The tap loop's matrix products, every image in one product per tap and group.
+
+    The images go one after the other, each in a plane of the phases' size (zeros
+    around it), channels last: one row per cell, one column per channel. Tap
+    (a, b)'s inputs for every image are then one contiguous block of rows, and
+    ``baddbmm_`` adds them times W's tap (C_in/groups × C_out/groups per group)
+    into the block of rows of ``sums`` (phases, groups, n·plane, C_out/groups)
+    where that tap lands. An input cell's copy stays in its own image's plane;
+    the zeros around the images land where they may and add nothing.
+    """
+    n, c_in, h, w = X.shape
+    c_group = W.shape[1]
+    plane = rows.length * cols.length
+    padded = X.new_zeros(groups, n, rows.length, cols.length, c_in // groups)
+    padded[:, :, :h, :w] = X.view(n, groups, c_in // groups, h, w).permute(1, 0, 3, 4, 2)
+    inputs = padded.view(groups, n * plane, c_in // groups)
+    sums = sums.view(-1, groups, n * plane, c_group)
+    kernels = W.view(groups, c_in // groups, c_group, *W.shape[-2:])
+    for a, b, offset in taps:
+        phase, shift = divmod(offset, plane)
+        sums[phase, :, shift:].baddbmm_(inputs[:, : n * plane - shift], kernels[..., a, b])
+
+
+def _weave_phases(
+    Y: torch.Tensor,
+    sums: torch.Tensor,
+    n: int,
+    groups: int,
+    rows: Phases,
+    cols: Phases,
+    stride: Pair,
+    start: Pair,
+    images_first: bool,
+) -> None:
+    """Copy each phase of ``sums`` into its every-s-th rows and columns of Y.
+
+    ``sums`` holds (n, C_out, phases, plane) with ``images_first``, else
+    (phases, groups, n, plane, C_out/groups); a plane is rows.length × cols.length.
+    """
+    width = cols.length
+    phases = (len(rows.residues), len(cols.residues))
+    # Both as (n, groups, C_out/groups, phase row, phase column, row, column).
+    if images_first:
+        woven = sums.view(n, groups, -1, *phases, rows.length, width)
+    else:
+        woven = sums.view(*phases, groups, n, rows.length, width, -1)
+        woven = woven.permute(3, 2, 6, 0, 1, 4, 5)
+    target = Y.view(n, groups, -1, *Y.shape[-2:])
     for i, r_h in enumerate(rows.residues):
         ys, qs = _weave(r_h, stride[0], start[0], Y.shape[-2], rows.length)
         for j, r_w in enumerate(cols.residues):
             xs, ps = _weave(r_w, stride[1], start[1], Y.shape[-1], width)
             if ys.stop > ys.start and xs.stop > xs.start:
-                Y[..., ys, xs].copy_(woven[:, :, i, j, qs, ps])
+                target[..., ys, xs].copy_(woven[..., i, j, qs, ps])
 
 
 def _weave(residue: int, stride: int, start: int, out: int, length: int) -> tuple[slice, slice]:
