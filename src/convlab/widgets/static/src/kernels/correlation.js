@@ -143,20 +143,41 @@ export function conv2dPlanes(
   const rows = outputSize(height, kh, stride[0], padding[0]);
   const cols = outputSize(width, kw, stride[1], padding[1]);
   if (rows < 1 || cols < 1) return null;
-  const planes = [];
+  // Every input map padded, one after the other in one array (one allocation).
+  const line = width + 2 * padding[1];
+  const plane = (height + 2 * padding[0]) * line;
+  const padded = new Float64Array(channels * plane);
   for (let c = 0; c < channels; c++) {
-    planes.push(padPlane(X, [height, width], padding, c * height * width));
+    for (let i = 0; i < height; i++) {
+      const from = (c * height + i) * width;
+      const to = c * plane + (i + padding[0]) * line + padding[1];
+      for (let j = 0; j < width; j++) padded[to + j] = X[from + j];
+    }
   }
   const [perGroup, outPerGroup] = [channels / groups, outChannels / groups];
-  const size = rows * cols;
-  const Y = new Float64Array(outChannels * size);
+  const [sh, sw, taps] = [stride[0], stride[1], kh * kw];
+  const Y = new Float64Array(outChannels * rows * cols);
+  // Output map o, cell (i, j): the bias, then for each input map of o's group the sum
+  // of its window's products, row by row (as addCorrelation adds them).
   for (let o = 0; o < outChannels; o++) {
-    if (bias) Y.fill(bias[o], o * size, (o + 1) * size);
-    const group = Math.floor(o / outPerGroup);
+    const first = Math.floor(o / outPerGroup) * perGroup;
+    const out = o * rows * cols;
+    if (bias) Y.fill(bias[o], out, out + rows * cols);
     for (let c = 0; c < perGroup; c++) {
-      const first = (o * perGroup + c) * kh * kw;
-      const plane = planes[group * perGroup + c];
-      addCorrelation(Y, o * size, plane, W, first, [kh, kw], [rows, cols], stride);
+      const base = (first + c) * plane;
+      const w0 = (o * perGroup + c) * taps;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const corner = base + i * sh * line + j * sw;
+          let s = 0;
+          for (let a = 0; a < kh; a++) {
+            const at = corner + a * line;
+            const w = w0 + a * kw;
+            for (let b = 0; b < kw; b++) s += padded[at + b] * W[w + b];
+          }
+          Y[out + i * cols + j] += s;
+        }
+      }
     }
   }
   return { Y, shape: [outChannels, rows, cols] };
