@@ -66,6 +66,11 @@ function cellGrid({ caption, rows, cols }, picked, onToggle) {
   return h("table", { class: "cl-quiz-cells" }, h("caption", {}, caption), body);
 }
 
+/** Set an attribute only when it changes (a write restyles even when the value is the same). */
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 function render({ model, el }) {
   const state = { question: null, picked: new Set(), fields: null, shown: false, verdict: {} };
   const total = () => chapterKinds(model.get("chapter")).length;
@@ -124,9 +129,9 @@ function render({ model, el }) {
       const done = solved.has(kinds[i]);
       const current = i === kindIndex();
       button.classList.toggle("cl-quiz-done", done);
-      button.setAttribute("aria-current", String(current));
+      setAttr(button, "aria-current", String(current));
       setText(button, done ? `${i + 1} ✓` : String(i + 1));
-      button.setAttribute("aria-label", `Question ${i + 1}${done ? ", solved" : ""}`);
+      setAttr(button, "aria-label", `Question ${i + 1}${done ? ", solved" : ""}`);
     });
   }
 
@@ -144,8 +149,9 @@ function render({ model, el }) {
   function showVerdict(verdict) {
     state.verdict = verdict;
     setText(feedback, verdict.message ?? "");
-    feedback.dataset.status = verdict.status ?? "";
-    if (verdict.status && verdict.status !== "invalid") showSolution(true);
+    if (feedback.dataset.status !== (verdict.status ?? ""))
+      feedback.dataset.status = verdict.status ?? "";
+    if (verdict.status && verdict.status !== "invalid" && !state.shown) showSolution(true);
   }
 
   /** A new question: its prompt, tables, answer area and solution. */
@@ -156,6 +162,8 @@ function render({ model, el }) {
     state.picked = new Set();
     setText(title, `${kindIndex() + 1}. ${q.title}`);
     setText(prompt, q.prompt);
+    prompt.dataset.kind = q.kind; // what is on show, for a test to draw the same in Python
+    prompt.dataset.seed = String(q.seed);
     grids.replaceChildren(...q.grids.map(({ caption, rows }) => matrixTable(rows, caption)));
     if (q.cells) {
       state.fields = null;
@@ -183,9 +191,11 @@ function render({ model, el }) {
       ? [...state.picked].sort((a, b) => a - b)
       : state.fields.inputs.map((f) => f.input.value);
     const verdict = gradeResponse(q, response);
-    if (verdict.status === "right") markSolved(chapter(), q.kind, total());
     showVerdict(verdict);
-    showProgress();
+    if (verdict.status === "right") {
+      markSolved(chapter(), q.kind, total());
+      showProgress();
+    }
     // In Jupyter the kernel grades the response too and sends its verdict back.
     model.send({ response, kind: q.kind, seed: q.seed });
   });
