@@ -126,12 +126,24 @@ def settle(widget) -> None:
     )
 
 
-def check_against_python(widget, network) -> torch.Tensor:
-    """The page's drawing, 8 × 8 image and probabilities against Python's for that drawing."""
+def shown_probabilities(widget) -> torch.Tensor:
+    """The probabilities as the page prints them: "97.3 %"."""
+    texts = widget.locator("table.cl-probs td.cl-p").all_inner_texts()
+    return torch.tensor([float(t.removesuffix(" %")) / 100 for t in texts], dtype=torch.float64)
+
+
+def check_against_python(widget, network, pen_down: bool = False) -> torch.Tensor:
+    """The page's drawing, 8 × 8 image and probabilities against Python's for that drawing.
+
+    While the pen is down the page writes the probabilities as text only (to 0.1 %);
+    once it is lifted, also in full (data-value), which must equal Python's to 1e-5.
+    """
     settle(widget)
     bitmap = pad_bitmap(widget)
     r = read_digit(network, bitmap)
-    assert (page_probabilities(widget) - r.probabilities).abs().max() <= 1e-5
+    assert (shown_probabilities(widget) - r.probabilities).abs().max() <= 0.0005 + 1e-9
+    if not pen_down:
+        assert (page_probabilities(widget) - r.probabilities).abs().max() <= 1e-5
     seen = torch.tensor(widget.locator("canvas.cl-seen").evaluate(PAD_JS), dtype=torch.float64)
     # Ink is drawn dark: level 255 − (255 − 27)·share, rounded.
     expected = (255 + (27 - 255) * r.image[0]).round()
@@ -195,9 +207,9 @@ def test_mouse_strokes_redraw_while_drawing_and_equal_python(drawer, network):
     mouse.down()
     mouse.move(box["x"] + 26 * 7, box["y"] + 5 * 7, steps=8)
     settle(drawer)
-    midway = page_probabilities(drawer)
-    assert (midway - blank).abs().max() > 1e-3  # recomputed before the pen is lifted
-    check_against_python(drawer, network)
+    midway = shown_probabilities(drawer)
+    assert (midway - blank).abs().max() > 1e-2  # recomputed before the pen is lifted
+    check_against_python(drawer, network, pen_down=True)
     mouse.move(box["x"] + 13 * 7, box["y"] + 29 * 7, steps=10)
     mouse.up()
     bitmap = check_against_python(drawer, network)

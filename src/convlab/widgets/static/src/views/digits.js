@@ -26,6 +26,7 @@ const MAP_PX = 8; // canvas pixels a feature map is drawn in, whatever its size 
 const PER_ROW = 16; // maps in a row
 const STRIP = 144; // canvas pixels of a vector's strip
 const GUTTER = 0; // between the maps: transparent, the canvas's CSS background shows
+const BAR_W = 200; // canvas pixels of a probability bar at 100 %
 const INK_RGB = [27, 31, 36];
 const WORDS = {
   conv: "convolution",
@@ -158,7 +159,9 @@ function probabilityTable() {
   const rows = [];
   const body = h("tbody");
   for (let d = 0; d < 10; d++) {
-    const bar = h("span", { class: "cl-pbar" });
+    // The bar is drawn on a canvas: changing a canvas's pixels restyles and lays out
+    // nothing, where a style changed beside a changed text lays out the whole page.
+    const bar = h("canvas", { class: "cl-pbar", width: BAR_W, height: 1, "aria-hidden": "true" });
     const value = h("td", { class: "cl-p" });
     const tr = h(
       "tr",
@@ -167,7 +170,8 @@ function probabilityTable() {
       h("td", { class: "cl-bar-cell" }, bar),
       value,
     );
-    rows.push({ tr, bar, value, shown: "", top: false });
+    const context = bar.getContext("2d");
+    rows.push({ tr, bar, context, value, shown: "", width: -1, top: false, p: 0 });
     body.append(tr);
   }
   const table = h(
@@ -176,25 +180,43 @@ function probabilityTable() {
     h("caption", {}, "Probability of each digit"),
     body,
   );
-  return { table, rows };
+  return { table, rows, colours: { bar: "#bbb", top: "#2f6fb3" } };
 }
 
-/** Write the probabilities: bar widths, values (in %), the top row marked. */
-function showProbabilities(rows, probabilities, digit) {
-  rows.forEach((row, d) => {
+/** Read the page's colours for the bars (its theme may have changed). */
+function barColours(probs) {
+  const style = getComputedStyle(probs.table);
+  const read = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+  probs.colours = { bar: read("--cl-border", "#bbb"), top: read("--cl-accent", "#2f6fb3") };
+}
+
+/**
+ * Write the probabilities: each bar, each value (in %), the top row marked. While the
+ * pen draws (`exact` false) only texts and canvas pixels change; the full-precision
+ * values (data-value, for tests) are written when it is lifted.
+ */
+function showProbabilities(probs, probabilities, digit, exact) {
+  probs.rows.forEach((row, d) => {
     const p = probabilities[d];
+    row.p = p;
     const text = `${(100 * p).toFixed(1)} %`;
     if (row.shown !== text) {
       row.shown = text;
       row.value.textContent = text;
-      // A transform, not a width: moving a bar makes the browser lay nothing out again.
-      row.bar.style.transform = `scaleX(${p.toFixed(3)})`;
     }
-    row.value.dataset.value = String(p); // full precision, for tests
-    if (row.top !== (d === digit)) {
-      row.top = d === digit;
-      row.tr.classList.toggle("cl-top", row.top);
+    const top = d === digit;
+    const width = Math.round(p * BAR_W);
+    if (row.width !== width || row.top !== top) {
+      row.width = width;
+      row.context.clearRect(0, 0, BAR_W, 1);
+      row.context.fillStyle = top ? probs.colours.top : probs.colours.bar;
+      row.context.fillRect(0, 0, width, 1);
     }
+    if (row.top !== top) {
+      row.top = top;
+      row.tr.classList.toggle("cl-top", top);
+    }
+    if (exact) row.value.dataset.value = String(p);
   });
 }
 
@@ -367,7 +389,7 @@ function render({ model, el }) {
       paintSeen(result.image);
       for (const map of result.maps)
         parts.scales[map.name] = parts.rowOf[map.name]?.paint(map.values);
-      showProbabilities(probs.rows, result.probabilities, result.digit);
+      showProbabilities(probs, result.probabilities, result.digit, !parts.drawing);
       parts.last = result;
     }
     if (!parts.drawing) describeDrawing();
@@ -379,6 +401,11 @@ function render({ model, el }) {
    * stroke's frames change no text but the probabilities and lay nothing out again.
    */
   function describeDrawing() {
+    if (parts.last) {
+      barColours(probs);
+      for (const row of probs.rows) row.width = -1; // redrawn in the page's colours
+      showProbabilities(probs, parts.last.probabilities, parts.last.digit, true);
+    }
     let count = 0;
     for (const v of parts.bitmap) count += v;
     setText(ink, `Ink: ${count} of ${SCAN * SCAN} pixels`);
