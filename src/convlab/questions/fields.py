@@ -28,7 +28,7 @@ def _cells_question(kind, seed, title, prompt, n, k, s, d, i, j, mistakes, hint,
         seed,
         title=title,
         prompt=prompt,
-        cells={"caption": f"input, {n} × {n}: click the cells", "rows": n, "cols": n},
+        cells={"caption": f"input, {n} × {n}", "rows": n, "cols": n},
         answer=cell_answer(cells, n),
         mistakes=[
             (name, cell_answer(_window_cells(n, *setting), n), why)

@@ -16,7 +16,7 @@ function cellsQuestion(kind, seed, title, prompt, [n, k, s, d, i, j], mistakes, 
   return question(kind, seed, {
     title,
     prompt,
-    cells: { caption: `input, ${n} × ${n}: click the cells`, rows: n, cols: n },
+    cells: { caption: `input, ${n} × ${n}`, rows: n, cols: n },
     answer: cellAnswer(windowCells(n, k, s, d, i, j), n),
     mistakes: mistakes.map(([name, setting, why]) => [
       name,
