@@ -456,9 +456,10 @@ def test_the_widget_opens_on_the_first_test_digit_and_follows_its_traits():
     w.network = lenet_like("torch", separable=True)
     assert w.network == network_state(lenet_like("torch", separable=True))
     assert "depthwise2 8×4×4" in repr(w)
-    w.pen = 5
-    with pytest.raises(ValueError, match=re.escape("pen: the widget allows 1 to 5, got 6")):
-        w.pen = 6
+    assert w.pen == 4
+    w.pen = 6
+    with pytest.raises(ValueError, match=re.escape("pen: the widget allows 1 to 6, got 7")):
+        w.pen = 7
     shown = DigitDrawer(network, load_digits().test_images[5:8], pen=1)
     assert shown.digits["labels"] == [-1] * 3 and shown.pen == 1
 
