@@ -259,11 +259,20 @@ def test_errors_name_the_argument_and_the_rule(call, error, fragments) -> None:
 # --- Costs -------------------------------------------------------------------------
 
 CHECKED = """
+import time
 import torch
 import torch.nn.functional as F
-from convlab.kernels import conv2d_backward
+from convlab.kernels import conv2d_backward as backward
 
 torch.manual_seed(0)
+
+
+def conv2d_backward(*args, **kwargs):  # timed on its own: PyTorch's first backward pass
+    start = time.perf_counter()  # (in check) can take seconds to set up autograd
+    grads = backward(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    assert seconds < 2.0, f"conv2d_backward took {seconds:.2f} s"
+    return grads
 
 
 def check(ours, X, W, G, **args):  # against autograd (torch.testing's first call is slow)
@@ -303,5 +312,5 @@ check(conv2d_backward(X, W, G, stride=2, padding=1), X, W, G, stride=2, padding=
 @pytest.mark.parametrize("snippet", CASES.values(), ids=CASES.keys())
 def test_large_arguments_cost_little(snippet) -> None:
     cost = cost_of(CHECKED + snippet, timeout=60)
-    assert cost.error is None, cost.error
-    assert cost.mib < 200 and cost.seconds < 2.0, cost
+    assert cost.error is None, cost.error  # conv2d_backward's own time is checked inside
+    assert cost.mib < 200, cost

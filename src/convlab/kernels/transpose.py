@@ -19,16 +19,19 @@ of two layouts, chosen by size:
   loop runs over the kernel taps or over the input cells, whichever are
   fewer: tap a of every copy lands on every s-th output row from its own
   start, cell i's copy covers every d-th row from its own start, so either way
-  a step is one strided slice of the output and one ``add_``. The products are
-  made a few images at a time so that they stay a few MB; when one image's are
-  more than that (a huge kernel), each step makes only its own. With one input
-  channel per group nothing is summed, and each step multiplies and adds at
-  once (``addcmul_``).
+  a step is one strided slice of the output and one ``add_``; a few products
+  go in with one ``index_add_`` instead. The products are made a few images at
+  a time so that they stay a few MB; when one image's are more than that (a
+  huge kernel), each step makes only its own.
 - one product per kernel tap (large inputs): the output split into its s_h·s_w
   phases (every s-th row and column from each start); within one phase the
-  copies' tap (a, b) lands as in a stride-1 scatter, so laid out row after row
-  it is one contiguous slice, and ``baddbmm_`` adds W's tap times the input
-  there, nothing copied. The phases are then woven into the output.
+  copies' tap (a, b) lands as in a stride-1 scatter, so with each image laid
+  out row after row in a plane of the phase's size, one image after the other,
+  tap (a, b)'s landing cells for every image are one contiguous block: one
+  matrix product per tap (channels last: a row per cell) adds W's tap times the
+  input there. With one input channel per group there is nothing to sum, and
+  ``addcmul_`` adds the tap's weight times the input, a block of channels that
+  fits in the cache at a time. The phases are then woven into the output.
 """
 
 import functools
@@ -437,24 +440,20 @@ def products(
 
 
 @functools.lru_cache(maxsize=256)
-def landing_cells(rows_key: tuple, cols_key: tuple) -> tuple[torch.Tensor | None, torch.Tensor]:
-    """Where ``products``' entries land: (which entries land, their flat output cells).
+def landing_cells(rows_key: tuple, cols_key: tuple) -> torch.Tensor:
+    """Where each of ``products``' entries lands: a flat output cell, or h_out·w_out if cropped.
 
     Entry (a, b, i, j) lands on row i·s_h + a·d_h + rows.start and column
-    j·s_w + b·d_w + cols.start (counted from the first cell and tap kept), unless
-    that is cropped. The first is None when every entry lands. Keyed by the
-    plain ints of ``scatter_axis``, quick to look up.
+    j·s_w + b·d_w + cols.start (counted from the first cell and tap kept).
+    Keyed by the plain ints of ``scatter_axis``, quick to look up.
     """
     rows, cols = scatter_axis(*rows_key), scatter_axis(*cols_key)
     out = (rows_key[-1], cols_key[-1])
     ys = _landing(len(rows.cells), rows, out[0])  # (k_h, h)
     xs = _landing(len(cols.cells), cols, out[1])  # (k_w, w)
-    cells = (ys[:, None, :, None] * out[1] + xs[None, :, None, :]).flatten()
-    inside = ((ys >= 0)[:, None, :, None] & (xs >= 0)[None, :, None, :]).flatten()
-    if bool(inside.all()):
-        return None, cells
-    kept = inside.nonzero().flatten()
-    return kept, cells[kept]
+    cells = ys[:, None, :, None] * out[1] + xs[None, :, None, :]
+    inside = (ys >= 0)[:, None, :, None] & (xs >= 0)[None, :, None, :]
+    return torch.where(inside, cells, out[0] * out[1]).flatten()
 
 
 def _landing(n: int, axis: Scatter, out: int) -> torch.Tensor:
@@ -501,10 +500,12 @@ def _col2im(
             (Y, X) if images >= n else (Y[first : first + images], X[first : first + images])
         )
         if per_image * part.shape[0] <= INDEX_ADDS * steps:
-            copies = products(inputs, W, groups).flatten(-4)
-            kept, cells = landing_cells(*keys)
-            copies = copies if kept is None else copies[..., kept]  # (index_select: slow here)
-            part.view(*part.shape[:2], -1).index_add_(-1, cells, copies)
+            # Cropped products land on one cell past the output's last, then dropped:
+            # picking out the others first would cost more than copying the output.
+            cells = landing_cells(*keys)
+            flat = part.new_zeros(*part.shape[:2], part.shape[-2] * part.shape[-1] + 1)
+            flat.index_add_(-1, cells, products(inputs, W, groups).flatten(-4))
+            part.copy_(flat[..., :-1].view(part.shape))
             continue
         copies = products(inputs, W, groups, one_product=True)
         for r in rows.steps:
