@@ -162,7 +162,10 @@ function probabilityTable() {
     // The bar is drawn on a canvas: changing a canvas's pixels restyles and lays out
     // nothing, where a style changed beside a changed text lays out the whole page.
     const bar = h("canvas", { class: "cl-pbar", width: BAR_W, height: 1, "aria-hidden": "true" });
-    const value = h("td", { class: "cl-p" });
+    // The percentage sits in a box of fixed size (contain: strict), so that its text,
+    // rewritten on every frame of a stroke, makes the browser lay out that box alone.
+    const shown = h("span", { class: "cl-pv" });
+    const value = h("td", { class: "cl-p" }, shown);
     const tr = h(
       "tr",
       { "data-digit": d },
@@ -171,7 +174,7 @@ function probabilityTable() {
       value,
     );
     const context = bar.getContext("2d");
-    rows.push({ tr, bar, context, value, shown: "", width: -1, top: false, p: 0 });
+    rows.push({ tr, bar, context, value, shown, text: "", width: -1, top: false, p: 0 });
     body.append(tr);
   }
   const table = h(
@@ -200,9 +203,9 @@ function showProbabilities(probs, probabilities, digit, exact) {
     const p = probabilities[d];
     row.p = p;
     const text = `${(100 * p).toFixed(1)} %`;
-    if (row.shown !== text) {
-      row.shown = text;
-      row.value.textContent = text;
+    if (row.text !== text) {
+      row.text = text;
+      row.shown.textContent = text;
     }
     const top = d === digit;
     const width = Math.round(p * BAR_W);
