@@ -6,7 +6,7 @@
 import { problemBox, slider } from "../ui/controls.js";
 import { h, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { markAll, showMatrices } from "../ui/tables.js";
+import { markAll, matrixTable, showMatrices } from "../ui/tables.js";
 import { formatNumber } from "../widgets/text.js";
 import { outputSum, scatter } from "../widgets/transposed_stepper.js";
 
@@ -57,7 +57,7 @@ function cellStepper(model, count) {
   function stop() {
     if (timer !== null) clearInterval(timer);
     timer = null;
-    play.textContent = "▶ Play";
+    setText(play, "▶ Play");
   }
   const step = (delta) => {
     const n = count();
@@ -177,21 +177,30 @@ function render({ model, el }) {
  * The canvas table in `holder`. `show(r, key, mark)` draws r.canvas anew, with
  * `mark` on every cell, when the settings `key` changed; otherwise (another input
  * cell) it rewrites only the numbers that changed and moves the marks of the copy
- * added now: one move touches a few cells of up to 21 × 21.
+ * added now: one move touches a few cells of up to 21 × 21. Each number sits in a
+ * box of fixed size (`.cl-num`, CSS containment), so that a new number lays out
+ * that box alone, not the whole table.
  */
 function canvasTable(holder) {
-  let drawn = { key: null, values: [], cells: [], on: [] };
+  let drawn = { key: null, values: [], cells: [], boxes: [], on: [] };
   return {
     show(r, key, mark) {
       if (key !== drawn.key) {
-        showMatrices(holder, [[r.canvas, "Canvas so far", mark]]);
-        const rows = [...holder.querySelector("tbody").rows];
-        drawn = { key, values: r.canvas, cells: rows.map((tr) => [...tr.cells]), on: r.landing };
+        holder.replaceChildren(matrixTable(r.canvas, "Canvas so far", mark));
+        const cells = [...holder.querySelector("tbody").rows].map((tr) => [...tr.cells]);
+        const boxes = cells.map((row) =>
+          row.map((td) => {
+            const box = h("span", { class: "cl-num" }, td.textContent);
+            td.replaceChildren(box);
+            return box;
+          }),
+        );
+        drawn = { key, values: r.canvas, cells, boxes, on: r.landing };
         return;
       }
       r.canvas.forEach((row, i) => {
         row.forEach((v, j) => {
-          if (v !== drawn.values[i][j]) drawn.cells[i][j].textContent = formatNumber(v);
+          if (v !== drawn.values[i][j]) drawn.boxes[i][j].textContent = formatNumber(v);
         });
       });
       for (const [i, j] of drawn.on) drawn.cells[i][j].classList.remove("cl-on");
