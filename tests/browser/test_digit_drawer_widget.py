@@ -3,7 +3,8 @@ from each test digit by keyboard, its probabilities equal to Python's (read_digi
 equals PyTorch's forward pass) to 1e-5, its maps redrawn while the pen moves, its labels.
 
 The widget is shown on a page of its own (``widgetpage.standalone_page``: the book's
-widget host, the state as Jupyter Book embeds it), so these tests need no book build.
+widget host, the state as Jupyter Book embeds it), so these tests need no book build;
+the last test opens chapter 10's page and checks its drawer with the weights it holds.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from widgetpage import standalone_page
+from widgetpage import open_widget, standalone_page
 
 from benchmarks.browser import measure_widgets
 from convlab.digits import from_bitmap, load_digits
 from convlab.widgets import DigitDrawer, read_digit
-from convlab.widgets.digits import digit_bitmap, picked_digits
+from convlab.widgets.digits import digit_bitmap, digits_state, picked_digits
 from tools.static_server import serving
 
 pytestmark = pytest.mark.browser
@@ -276,3 +277,30 @@ def test_the_benchmark_times_strokes(browser, drawer_site):
     assert len(result.frame_ms) == len(result.script_ms) == len(result.waited_ms) == 30
     assert all(f >= s >= 0 for f, s in zip(result.frame_ms, result.script_ms, strict=True))
     assert result.redrawn >= 25  # every move inks pixels: the pad is cleared between strokes
+
+
+# The network a page's drawer runs: the `network` trait of its state, as the book embeds it.
+PAGE_NETWORK_JS = """
+() => {
+  const tag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  const models = Object.values(JSON.parse(tag.textContent).state);
+  return models.map((m) => m.state).find((s) => s.network && s.bitmap).network;
+}
+"""
+
+
+def test_chapter_10s_drawer_reads_as_python_with_the_pages_own_weights(page):
+    widget = open_widget(page, "book/ch10_a_whole_network.html", ".cl-digits")
+    widget.scroll_into_view_if_needed()
+    network = page.evaluate(PAGE_NETWORK_JS)  # the trained LeNet, as the page holds it
+    assert [layer["name"] for layer in network["layers"]][:3] == ["conv1", "relu1", "pool1"]
+    images = picked_digits(digits_state())  # the test digits the drawer offers by default
+    right = 0
+    for d in range(10):
+        widget.get_by_role("button", name=f"Start from a test {d}", exact=True).click()
+        bitmap = check_against_python(widget, network)
+        assert torch.equal(from_bitmap(bitmap), images[d])
+        right += read_digit(network, bitmap).digit == d
+    assert right >= 9  # the chapter's network reads its test digits
+    stroke(widget, [(8, 5), (24, 5), (13, 29)])  # a 7, drawn over the 9
+    check_against_python(widget, network)
