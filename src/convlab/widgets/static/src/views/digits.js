@@ -305,7 +305,7 @@ function render({ model, el }) {
       h(
         "figure",
         { class: "cl-pad-box" },
-        h("figcaption", {}, "Draw a digit, large (32×32 pixels)"),
+        h("figcaption", {}, "Draw a digit, large (32×32)"),
         h("div", { class: "cl-pad-frame" }, pad, h("div", { class: "cl-pad-grid" })),
         h("div", { class: "cl-controls" }, clear, pen.el),
       ),
