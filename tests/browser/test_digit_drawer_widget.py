@@ -251,7 +251,9 @@ def test_what_a_screen_reader_is_told(drawer, network):
     assert pad.evaluate("el => el.tagName") == "CANVAS"
     assert drawer.get_by_role("img", name="The drawing as the network sees it: 8 by 8 pixels")
     assert drawer.get_by_label("Pen width").get_attribute("type") == "range"
-    assert drawer.get_by_role("group").get_by_role("button").count() == 10
+    picks = drawer.get_by_role("group", name="Test digits to start from")
+    assert picks.get_by_role("button").count() == 10
+    assert drawer.locator("h1, h2, h3, h4, h5, h6").count() == 0  # no heading of its own
     table = drawer.get_by_role("table", name="Probability of each digit")
     assert table.locator("th").all_inner_texts() == [str(d) for d in range(10)]
     assert drawer.locator('[data-cell="verdict"]').get_attribute("aria-live") == "polite"

@@ -279,7 +279,11 @@ function render({ model, el }) {
   const pen = slider("Pen width", { ...limitsOf(model, "pen"), value: model.get("pen") }, (v) =>
     commit(model, { pen: v }),
   );
-  const picks = h("div", { class: "cl-buttons cl-picks", role: "group" });
+  const picks = h("div", {
+    class: "cl-buttons cl-picks",
+    role: "group",
+    "aria-label": "Test digits to start from",
+  });
   const picksBox = h(
     "div",
     { class: "cl-picks-box" },
@@ -327,7 +331,7 @@ function render({ model, el }) {
     ),
     picksBox,
     verdict,
-    h("h4", { class: "cl-layers-title" }, "Every layer's output"),
+    h("p", { class: "cl-layers-title" }, "Every layer's output"),
     layers,
     h(
       "p",
