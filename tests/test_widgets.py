@@ -353,7 +353,7 @@ def test_edge_learner_checks_its_start_and_its_fixed_problem():
         w.init_kernel = [1.0, float("nan")]
     with pytest.raises(TypeError, match=re.escape("init_bias: expected a number, got str")):
         w.init_bias = "0"
-    with pytest.raises(ValueError, match=re.escape("X: cannot be changed: it is the notes'")):
+    with pytest.raises(ValueError, match=re.escape("X: cannot be changed: it is the course's")):
         w.X = [[0.0]]
     with pytest.raises(
         ValueError, match=re.escape("seed: the widget allows 0 to 18446744073709551615")

@@ -18,7 +18,7 @@ import {
 } from "../widgets/photo.js";
 import { formatNumber } from "../widgets/text.js";
 
-const MAX_SCALE = 2; // CSS pixels per photo pixel, at most
+const SCALE_LIMIT = 2; // CSS pixels per photo pixel, at most
 const NAMES = {
   blur: "blur",
   sharpen: "sharpen",
@@ -42,14 +42,14 @@ function settings(model) {
  * A canvas with a caption, one canvas pixel per image pixel, as large as the largest
  * image it will show (`rows` × `cols`): a smaller image is drawn in its top left
  * corner, so that a slider changes pixels but never the canvas's size or the page.
- * The CSS scales the canvas to the figure's width, at most MAX_SCALE times.
+ * The CSS scales the canvas to the figure's width, at most SCALE_LIMIT times.
  */
 function picture(label, rows, cols) {
   const canvas = h("canvas", { role: "img", "aria-label": label, width: cols, height: rows });
   const frame = h("div", { class: "cl-frame-box" }, canvas);
   const caption = h("figcaption", {});
   const el = h("figure", { class: "cl-picture" }, caption, frame);
-  el.style.maxWidth = `${cols * MAX_SCALE}px`;
+  el.style.maxWidth = `${cols * SCALE_LIMIT}px`;
   return { el, canvas, frame, caption };
 }
 
