@@ -467,6 +467,7 @@ NOTEBOOKS = {
     "ch06": "ch06_pooling",
     "ch07": "ch07_depthwise_separable",
     "ch08": "ch08_dilation_and_receptive_fields",
+    "ch09": "ch09_backward_and_transposed",
     "ch10": "ch10_a_whole_network",
     "appendix": "appendix_loops_im2col",
 }
