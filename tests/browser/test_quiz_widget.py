@@ -23,6 +23,7 @@ PAGES = {
     "ch06": "book/ch06_pooling.html",
     "ch07": "book/ch07_depthwise_separable.html",
     "ch08": "book/ch08_dilation_and_receptive_fields.html",
+    "ch09": "book/ch09_backward_and_transposed.html",
     "ch10": "book/ch10_a_whole_network.html",
     "appendix": "book/appendix_loops_im2col.html",
 }
