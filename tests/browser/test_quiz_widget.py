@@ -1,7 +1,7 @@
 """The quiz on the built pages: every kind of question answered right, with each known
 mistake, wrong and with no number; the feedback is what convlab says in Python; the
-progress is kept in localStorage and shown on the introduction; each check redraws
-within 16 ms."""
+progress is kept in localStorage and shown on the introduction. How long a check
+takes is measured by benchmarks/browser.py (cl-quiz), not asserted here."""
 
 from __future__ import annotations
 
@@ -28,44 +28,11 @@ PAGES = {
     "appendix": "book/appendix_loops_im2col.html",
 }
 PROGRESS_KEY = "convlab-quiz-progress"
-FRAME_MS = 16.0  # a check, from submitting to the redrawn frame
+
 
 # Submits the quiz's form `times` times, each in an animation-frame callback (as a
 # keypress is delivered): `script` is the view's own handling (grading, writing the
 # verdict), `frame` runs on to the end of the frame that shows it (style, layout, paint).
-CHECK_TIMING_JS = """
-async ({ times }) => {
-  const root = document.querySelector(".cl-quiz");
-  root.scrollIntoView({ block: "start" });
-  const form = root.querySelector("form");
-  const input = root.querySelector(".cl-quiz-input");
-  const feedback = root.querySelector(".cl-quiz-feedback");
-  const frames = [];
-  const script = [];
-  let changed = 0;
-  for (let n = 0; n < times; n++) {
-    const before = feedback.textContent;
-    await new Promise((resolve) =>
-      requestAnimationFrame(() => {
-        const t0 = performance.now();
-        if (input) input.value = n % 2 ? "123456789" : "x";
-        form.requestSubmit();
-        script.push(performance.now() - t0);
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => {
-          frames.push(performance.now() - t0);
-          if (feedback.textContent !== before) changed += 1;
-          resolve();
-        };
-        channel.port2.postMessage(null);
-      }),
-    );
-  }
-  return { frames, script, changed };
-}
-"""
-
-
 def open_quiz(page, chapter: str):
     page.goto(page.site + PAGES[chapter])
     quiz = page.locator(".cl-quiz").first
@@ -231,21 +198,3 @@ def test_the_introduction_reads_without_javascript(browser, site):
     text = page.locator("main").inner_text()
     assert "Check yourself" in text and "Quiz:" not in text
     context.close()
-
-
-def test_each_check_redraws_within_16_ms(page):
-    """The view's own work (grading, writing the verdict) within 16 ms at p95, and the
-    whole frame within 16 ms when the machine lets it run: at the first quartile, since
-    on a shared, loaded machine most frames wait for the CPU (benchmarks/browser.py
-    measures the frame's p95, cl-quiz in SWEEPS, on an idle one)."""
-    for chapter, question in (("ch04", 2), ("ch08", 2)):  # typed answers; clicked cells
-        quiz = open_quiz(page, chapter)
-        quiz.get_by_role("button", name=f"Question {question}", exact=True).click()
-        out = page.evaluate(CHECK_TIMING_JS, {"times": 60})
-        frames, script = sorted(out["frames"]), sorted(out["script"])
-        p95 = script[int(0.95 * (len(script) - 1))]
-        assert p95 <= FRAME_MS, f"{chapter}: the view's p95 {p95:.1f} ms over 60 checks"
-        assert frames[15] <= FRAME_MS, (
-            f"{chapter}: first quartile of the frames {frames[15]:.1f} ms"
-        )
-        assert out["changed"] >= 1
