@@ -67,7 +67,7 @@ def test_page_opens_clean_and_renders_its_widgets(page, built_book, path):
     html = (built_book / path).read_text(encoding="utf-8")
     expected = widget_count(html)
     page.goto(page.site + path)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")  # widgets and fonts are awaited below
     assert page.locator("article h1").first.is_visible()
     if expected:
         page.locator(".cl-widget").nth(expected - 1).wait_for(state="visible", timeout=15_000)
