@@ -15,8 +15,8 @@ from convlab.widgets.gradient_view import GradientView, pick_gradient  # chapter
 from convlab.widgets.im2col import Im2colExplorer, explore_im2col  # appendix
 from convlab.widgets.params import ParameterCounter  # chapter 1
 from convlab.widgets.photo import PhotoFilter, filter_photo  # chapters 2 and 4
-from convlab.widgets.quiz import Quiz  # every chapter: questions the page grades
 from convlab.widgets.pooling_explorer import PoolingExplorer, explore_pooling  # chapter 6
+from convlab.widgets.quiz import Quiz  # every chapter: questions the page grades
 from convlab.widgets.receptive_field import ReceptiveFieldExplorer, explore_stack  # chapter 8
 from convlab.widgets.separable import SeparableCost  # chapter 7
 from convlab.widgets.stepper import CorrelationStepper, step
