@@ -62,7 +62,8 @@ BUSY_JS = """() => {
 
 @pytest.mark.browser
 def test_the_throttle_slows_the_pages_cpu(browser, site):
-    """--throttle N runs the page's JavaScript about N times slower (here 4×: at least 2×)."""
+    """--throttle N runs the page's JavaScript about N times slower (here 4×: at least
+    1.5×, since a machine busy with other work slows both runs)."""
     times = {}
     for rate in (1, 4, 1, 4):  # interleaved: a busy machine slows both alike
         context, page, errors = in_browser.open_page(browser, site, True, throttle=rate)
@@ -70,7 +71,7 @@ def test_the_throttle_slows_the_pages_cpu(browser, site):
         times.setdefault(rate, []).extend(page.evaluate(BUSY_JS) for _ in range(3))
         context.close()
         assert errors == []
-    assert statistics.median(times[4]) > 2 * statistics.median(times[1])
+    assert statistics.median(times[4]) > 1.5 * statistics.median(times[1])
 
 
 @pytest.mark.browser
