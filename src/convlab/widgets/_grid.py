@@ -7,6 +7,18 @@ from numbers import Real
 
 import torch
 
+from convlab.checks import check_int
+
+
+def counting_grid(size: int, modulo: int, largest: int = 8) -> list[list[int]]:
+    """1, 2, …, ``modulo``, 1, 2, … row by row on a size × size grid (size ≤ ``largest``).
+
+    No cell is 0, so every product a widget shows has its own non-zero number.
+    """
+    size = check_int(size, "size", 1, largest)
+    modulo = check_int(modulo, "modulo", 1)
+    return [[(i * size + j) % modulo + 1 for j in range(size)] for i in range(size)]
+
 
 def as_grid(value, name: str, max_size: int) -> list[list[float]]:
     """``value`` (nested lists, a tensor or an array) as rows of floats, or a clear error.

@@ -16,7 +16,7 @@ from convlab.checks import as_pair, check_choice, check_int, is_int
 from convlab.kernels import conv2d
 from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole
-from convlab.widgets.text import format_matrix, spelled_sum
+from convlab.widgets.text import format_matrix, signed, spelled_sum
 
 Pair = tuple[int, int]
 AXES = ("height", "width")
@@ -53,11 +53,6 @@ def pattern_grid(rows: int, cols: int, modulo: int) -> list[list[int]]:
     return [[(i * cols + j) % modulo for j in range(cols)] for i in range(rows)]
 
 
-def _minus(value: int) -> str:
-    """An integer with a typographic minus sign, as in the formulas."""
-    return f"−{-value}" if value < 0 else str(value)
-
-
 def size_formula(axis: str, n: int, k: int, s: int, p: int, d: int) -> str:
     """The output-size formula for one axis with the numbers filled in."""
     axis = check_choice(axis, "axis", AXES)
@@ -67,7 +62,7 @@ def size_formula(axis: str, n: int, k: int, s: int, p: int, d: int) -> str:
     return (
         f"Output {axis} = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 = "
         f"⌊({n} + 2·{p} − {d}·({k} − 1) − 1)/{s}⌋ + 1 = "
-        f"⌊{_minus(top)}/{s}⌋ + 1 = {_minus(top // s + 1)}"
+        f"⌊{signed(top)}/{s}⌋ + 1 = {signed(top // s + 1)}"
     )
 
 

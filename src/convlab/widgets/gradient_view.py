@@ -21,6 +21,7 @@ import torch
 
 from convlab.checks import check_int
 from convlab.widgets._assets import STATIC, STYLESHEET
+from convlab.widgets._grid import counting_grid
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
 from convlab.widgets.explorer import conv2d_problem
 from convlab.widgets.text import format_matrix, format_number
@@ -38,14 +39,12 @@ GRADIENT_MODULO = 5  # ∂L/∂y holds 1, 2, …, 5, 1, … (row by row)
 
 def kernel_grid(k: int) -> list[list[int]]:
     """The kernel 1, 2, …, k² row by row: every tap has its own number, so a flip shows."""
-    k = check_int(k, "k", 1, 8)
-    return [[a * k + b + 1 for b in range(k)] for a in range(k)]
+    return counting_grid(k, k * k)
 
 
 def gradient_grid(size: int) -> list[list[int]]:
     """The output gradient ∂L/∂y: 1, 2, 3, 4, 5, 1, … row by row on a size × size grid."""
-    size = check_int(size, "size", 1, 64)
-    return [[(r * size + c) % GRADIENT_MODULO + 1 for c in range(size)] for r in range(size)]
+    return counting_grid(size, GRADIENT_MODULO, largest=64)
 
 
 def output_side(n: int, k: int, s: int, p: int, d: int) -> int:

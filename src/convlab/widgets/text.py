@@ -82,6 +82,13 @@ def format_matrix(rows: Sequence[Sequence[float]]) -> str:
     return "[" + ", ".join(lines) + "]"
 
 
+def signed(value: int) -> str:
+    """An integer with a typographic minus sign, as the formulas write it."""
+    if not is_int(value):
+        raise TypeError(f"value: expected an int, got {type(value).__name__} {value!r}")
+    return f"−{-value}" if value < 0 else str(value)
+
+
 def format_count(n: int) -> str:
     """A whole number with its thousands marked: ``3,600,000,100``."""
     if not is_int(n):

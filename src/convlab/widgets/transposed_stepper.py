@@ -19,9 +19,11 @@ from dataclasses import dataclass
 import torch
 
 from convlab.checks import check_int
+from convlab.kernels import transpose
 from convlab.widgets._assets import STATIC, STYLESHEET
+from convlab.widgets._grid import counting_grid
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
-from convlab.widgets.text import format_matrix, spelled_sum
+from convlab.widgets.text import format_matrix, signed, spelled_sum
 
 # The sliders (square input and kernel, one stride, padding, …, for both axes).
 SLIDERS = {
@@ -42,21 +44,14 @@ def pattern_grid(size: int, modulo: int) -> list[list[int]]:
 
     No cell is 0, so every scaled copy of the kernel shows in the output.
     """
-    size = check_int(size, "size", 1, 8)
-    modulo = check_int(modulo, "modulo", 1)
-    return [[(i * size + j) % modulo + 1 for j in range(size)] for i in range(size)]
-
-
-def _minus(value: int) -> str:
-    """An integer with a typographic minus sign, as in the formulas."""
-    return f"−{-value}" if value < 0 else str(value)
+    return counting_grid(size, modulo)
 
 
 def transposed_size(n: int, k: int, s: int, p: int, d: int, output_padding: int) -> int:
     """Output length along one axis: (n − 1)·s − 2p + d·(k − 1) + output_padding + 1."""
     n, k, s, d = (check_int(v, name, 1) for v, name in ((n, "n"), (k, "k"), (s, "s"), (d, "d")))
     p, output_padding = check_int(p, "p", 0), check_int(output_padding, "output_padding", 0)
-    return (n - 1) * s - 2 * p + d * (k - 1) + output_padding + 1
+    return transpose.transposed_size(n, k, s, p, d, output_padding)
 
 
 def size_formula(n: int, k: int, s: int, p: int, d: int, output_padding: int) -> str:
@@ -64,7 +59,7 @@ def size_formula(n: int, k: int, s: int, p: int, d: int, output_padding: int) ->
     size = transposed_size(n, k, s, p, d, output_padding)
     return (
         "Output size = (n − 1)s − 2p + d(k − 1) + output_padding + 1 = "
-        f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {output_padding} + 1 = {_minus(size)}"
+        f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {output_padding} + 1 = {signed(size)}"
     )
 
 
@@ -89,7 +84,7 @@ def transposed_problem(n: int, k: int, s: int, p: int, d: int, output_padding: i
         span = size + 2 * p - output_padding
         sentences.append(
             f"The padding crops the whole output: (n − 1)s − 2p + d(k − 1) + "
-            f"output_padding + 1 = {_minus(size)}, and an output needs at least one cell. "
+            f"output_padding + 1 = {signed(size)}, and an output needs at least one cell. "
             f"The copies span (n − 1)s + d(k − 1) + 1 = {span} cell{'s' if span > 1 else ''}, "
             f"and padding {p} removes 2·{p} = {2 * p} of them."
         )

@@ -2,7 +2,7 @@
 // that explains a broken rule, and the window stepper.
 
 import { h, setText, uniqueId } from "./dom.js";
-import { commit } from "./model.js";
+import { commit, limitsOf } from "./model.js";
 
 /** A labelled range slider; `onInput(value)` runs on every move. */
 export function slider(label, { min, max, step = 1, value }, onInput) {
@@ -29,6 +29,21 @@ export function slider(label, { min, max, step = 1, value }, onInput) {
     input,
     set,
   };
+}
+
+/**
+ * One slider per [trait, label] of `settings`, each with the range the widget's
+ * limits give, in one "cl-controls cl-axes" box; a move calls onMove({ trait: v }).
+ */
+export function settingSliders(model, settings, onMove) {
+  const sliders = {};
+  const el = h("div", { class: "cl-controls cl-axes" });
+  for (const [trait, label] of settings) {
+    const range = { ...limitsOf(model, trait), value: model.get(trait) };
+    sliders[trait] = slider(label, range, (v) => onMove({ [trait]: v }));
+    el.append(sliders[trait].el);
+  }
+  return { el, sliders };
 }
 
 /**

@@ -3,9 +3,9 @@
 // taps reach it, with the sum ∂L/∂x[i, j] = Σ ∂L/∂y[r, c]·K[a, b] spelled out.
 
 import { outputSize } from "../kernels/shapes.js";
-import { problemBox, slider } from "../ui/controls.js";
+import { problemBox, settingSliders, slider } from "../ui/controls.js";
 import { h, setText } from "../ui/dom.js";
-import { commit, limitsOf, onChanges } from "../ui/model.js";
+import { commit, onChanges } from "../ui/model.js";
 import { showMatrices } from "../ui/tables.js";
 import { sizeFormula } from "../widgets/explorer.js";
 import { pickGradient } from "../widgets/gradient_view.js";
@@ -27,14 +27,8 @@ function settings(model) {
 }
 
 /** One slider per setting, and the "Input cell" slider, with the widget's ranges. */
-function settingSliders(model, onMove) {
-  const sliders = {};
-  const el = h("div", { class: "cl-controls cl-axes" });
-  for (const [trait, label] of SLIDERS) {
-    const range = { ...limitsOf(model, trait), value: model.get(trait) };
-    sliders[trait] = slider(label, range, (v) => onMove({ [trait]: v }));
-    el.append(sliders[trait].el);
-  }
+function controls(model, onMove) {
+  const { el, sliders } = settingSliders(model, SLIDERS, onMove);
   const cell = slider("Input cell", { min: 0, max: 0, value: 0 }, (v) => onMove({ cell: v }));
   return { el, sliders, cell };
 }
@@ -78,7 +72,7 @@ function layout(parts) {
 function render({ model, el }) {
   const message = problemBox();
   const onMove = (change) => commit(model, change);
-  const { el: axes, sliders, cell } = settingSliders(model, onMove);
+  const { el: axes, sliders, cell } = controls(model, onMove);
   const parts = {
     axes,
     cell,

@@ -3,9 +3,9 @@
 // the padding crops the canvas to the output. The finished output, the number of
 // copies on each output cell (the checkerboard), the output-size rule and the layer.
 
-import { problemBox, slider } from "../ui/controls.js";
+import { problemBox, settingSliders, slider } from "../ui/controls.js";
 import { h, setText } from "../ui/dom.js";
-import { commit, limitsOf, onChanges } from "../ui/model.js";
+import { commit, onChanges } from "../ui/model.js";
 import { markAll, matrixTable, showMatrices } from "../ui/tables.js";
 import { formatNumber } from "../widgets/text.js";
 import { outputSum, scatter } from "../widgets/transposed_stepper.js";
@@ -25,18 +25,6 @@ const TRAITS = ["position", ...SLIDERS.map(([trait]) => trait)];
 /** n, k, s, p, output_padding, d, as scatter takes them. */
 function settings(model) {
   return SLIDERS.map(([trait]) => model.get(trait));
-}
-
-/** One slider per setting, with the ranges of the widget's limits. */
-function settingSliders(model, onMove) {
-  const sliders = {};
-  const el = h("div", { class: "cl-controls cl-axes" });
-  for (const [trait, label] of SLIDERS) {
-    const range = { ...limitsOf(model, trait), value: model.get(trait) };
-    sliders[trait] = slider(label, range, (v) => onMove({ [trait]: v }));
-    el.append(sliders[trait].el);
-  }
-  return { el, sliders };
 }
 
 /**
@@ -145,7 +133,7 @@ function render({ model, el }) {
     player.stop();
     commit(model, change);
   };
-  const { el: axes, sliders } = settingSliders(model, onMove);
+  const { el: axes, sliders } = settingSliders(model, SLIDERS, onMove);
   const player = cellStepper(model, () => model.get("input_size") ** 2);
   const parts = {
     axes,
