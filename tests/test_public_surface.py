@@ -238,7 +238,7 @@ VALID_CALLS: dict[str, tuple[tuple, dict]] = {
     "convlab.questions.grade": ((_QUESTION, "3"), {}),
     # how widgets write numbers
     "convlab.widgets.text.format_number": ((0.5,), {}),
-    "convlab.widgets.text.signed": ((-3,), {}),
+    "convlab.widgets.text.minus_sign": ((-3,), {}),
     "convlab.widgets.text.spelled_sum": (([(1.0, 2.0), (3.0, -1.0)],), {}),
     "convlab.widgets.text.format_matrix": (([[1.0, 2.0], [3.0, 4.0]],), {}),
     "convlab.widgets.text.format_count": ((3_600_000_100,), {}),

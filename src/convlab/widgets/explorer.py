@@ -16,7 +16,7 @@ from convlab.checks import as_pair, check_choice, check_int, is_int
 from convlab.kernels import conv2d
 from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole
-from convlab.widgets.text import format_matrix, signed, spelled_sum
+from convlab.widgets.text import format_matrix, minus_sign, spelled_sum
 
 Pair = tuple[int, int]
 AXES = ("height", "width")
@@ -62,7 +62,7 @@ def size_formula(axis: str, n: int, k: int, s: int, p: int, d: int) -> str:
     return (
         f"Output {axis} = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 = "
         f"⌊({n} + 2·{p} − {d}·({k} − 1) − 1)/{s}⌋ + 1 = "
-        f"⌊{signed(top)}/{s}⌋ + 1 = {signed(top // s + 1)}"
+        f"⌊{minus_sign(top)}/{s}⌋ + 1 = {minus_sign(top // s + 1)}"
     )
 
 

@@ -18,7 +18,7 @@ from convlab.checks import check_int
 from convlab.im2col import im2col, im2col_sizes, kernel_matrix
 from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
-from convlab.widgets.text import format_count, format_matrix, format_sig, spelled_sum
+from convlab.widgets.text import format_count, format_matrix, format_sig, minus_sign, spelled_sum
 
 # Every slider: default, lowest, highest. The constructor and explore_im2col accept the same.
 SLIDERS = {
@@ -55,10 +55,6 @@ def im2col_weights(out_channels: int, channels: int, size: int) -> list:
     ]
 
 
-def _signed(v: int) -> str:
-    return f"−{-v}" if v < 0 else str(v)
-
-
 def windows_per_axis(n: int, k: int, s: int) -> int:
     """⌊(n − k)/s⌋ + 1, the number of window positions along one axis (< 1: none)."""
     n, k, s = check_int(n, "n", 1), check_int(k, "k", 1), check_int(s, "s", 1)
@@ -74,7 +70,7 @@ def im2col_problem(input_size: int, kernel_size: int, stride: int) -> str | None
     return (
         f"The kernel ({k}×{k}) is larger than the input ({n}×{n}): a window must fit inside "
         f"the input (k ≤ n). H′ = ⌊(n − k)/s⌋ + 1 = ⌊({n} − {k})/{s}⌋ + 1 = "
-        f"{_signed(windows_per_axis(n, k, s))} leaves no window, so the column matrix has no "
+        f"{minus_sign(windows_per_axis(n, k, s))} leaves no window, so the column matrix has no "
         f"columns and there is nothing to multiply."
     )
 

@@ -82,8 +82,8 @@ def format_matrix(rows: Sequence[Sequence[float]]) -> str:
     return "[" + ", ".join(lines) + "]"
 
 
-def signed(value: int) -> str:
-    """An integer with a typographic minus sign, as the formulas write it."""
+def minus_sign(value: int) -> str:
+    """An integer with a typographic minus sign, as the formulas write it: −3."""
     if not is_int(value):
         raise TypeError(f"value: expected an int, got {type(value).__name__} {value!r}")
     return f"−{-value}" if value < 0 else str(value)

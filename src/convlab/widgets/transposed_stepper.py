@@ -23,7 +23,7 @@ from convlab.kernels import transpose
 from convlab.widgets._assets import STATIC, STYLESHEET
 from convlab.widgets._grid import counting_grid
 from convlab.widgets._settings import POSITION, SettingsWidget, Whole, checked
-from convlab.widgets.text import format_matrix, signed, spelled_sum
+from convlab.widgets.text import format_matrix, minus_sign, spelled_sum
 
 # The sliders (square input and kernel, one stride, padding, …, for both axes).
 SLIDERS = {
@@ -59,7 +59,7 @@ def size_formula(n: int, k: int, s: int, p: int, d: int, output_padding: int) ->
     size = transposed_size(n, k, s, p, d, output_padding)
     return (
         "Output size = (n − 1)s − 2p + d(k − 1) + output_padding + 1 = "
-        f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {output_padding} + 1 = {signed(size)}"
+        f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {output_padding} + 1 = {minus_sign(size)}"
     )
 
 
@@ -84,7 +84,7 @@ def transposed_problem(n: int, k: int, s: int, p: int, d: int, output_padding: i
         span = size + 2 * p - output_padding
         sentences.append(
             f"The padding crops the whole output: (n − 1)s − 2p + d(k − 1) + "
-            f"output_padding + 1 = {signed(size)}, and an output needs at least one cell. "
+            f"output_padding + 1 = {minus_sign(size)}, and an output needs at least one cell. "
             f"The copies span (n − 1)s + d(k − 1) + 1 = {span} cell{'s' if span > 1 else ''}, "
             f"and padding {p} removes 2·{p} = {2 * p} of them."
         )

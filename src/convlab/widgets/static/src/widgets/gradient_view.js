@@ -4,6 +4,7 @@
 
 import { conv2dInputGradient } from "../kernels/backward.js";
 import { outputSize } from "../kernels/shapes.js";
+import { countingGrid } from "../matrices.js";
 import { conv2dProblem } from "./explorer.js";
 import { formatNumber } from "./text.js";
 
@@ -11,13 +12,12 @@ const GRADIENT_MODULO = 5; // ∂L/∂y holds 1, 2, …, 5, 1, … (row by row)
 
 /** The kernel 1, 2, …, k² row by row (kernel_grid). */
 export function kernelGrid(k) {
-  return Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => a * k + b + 1));
+  return countingGrid(k, k * k);
 }
 
 /** The output gradient 1, 2, …, 5, 1, … row by row on a size × size grid (gradient_grid). */
 export function gradientGrid(size) {
-  const row = (r) => Array.from({ length: size }, (_, c) => ((r * size + c) % GRADIENT_MODULO) + 1);
-  return Array.from({ length: size }, (_, r) => row(r));
+  return countingGrid(size, GRADIENT_MODULO);
 }
 
 /** The products whose sum is ∂L/∂x[i, j]: [{r, c, a, b, g, k}] by output cell, then tap (gradient_terms). */

@@ -4,7 +4,7 @@
 // The widget is square: one size, stride, padding, … for both axes.
 
 import { convTranspose2d, transposedSize } from "../kernels/transpose.js";
-import { full } from "../matrices.js";
+import { countingGrid, full } from "../matrices.js";
 import { minusSign, spelledSum } from "./text.js";
 
 const INPUT_MODULO = 10; // input cells hold 1, 2, …, 10, 1, … (row by row)
@@ -12,8 +12,7 @@ const KERNEL_MODULO = 4; // kernel cells hold 1, 2, 3, 4, 1, …
 
 /** The numbers 1, 2, …, modulo, 1, … row by row on a size × size grid (pattern_grid). */
 export function patternGrid(size, modulo) {
-  const row = (i) => Array.from({ length: size }, (_, j) => ((i * size + j) % modulo) + 1);
-  return Array.from({ length: size }, (_, i) => row(i));
+  return countingGrid(size, modulo);
 }
 
 /** The output-size rule with the numbers filled in (size_formula). */
