@@ -180,4 +180,22 @@ export function start(doc = document) {
   return models;
 }
 
+/**
+ * Once the page is laid out with its fonts, let the browser skip the blocks out of
+ * view (course.css, html.cl-skip-offscreen). Switched on only then, so that every
+ * block has rendered once and has a remembered height (contain-intrinsic-size: auto):
+ * the page keeps its length and links to a section land on it.
+ */
+function skipOffscreenBlocks(doc = document) {
+  const root = doc.documentElement;
+  const on = () =>
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => root.classList.add("cl-skip-offscreen")),
+    );
+  const afterLoad = () => doc.fonts.ready.then(on);
+  if (doc.readyState === "complete") afterLoad();
+  else window.addEventListener("load", afterLoad, { once: true });
+}
+
 start();
+skipOffscreenBlocks();

@@ -110,3 +110,53 @@ def test_no_widget_manager_is_loaded(page, path):
     page.wait_for_load_state("load")  # a manager would come with the page's scripts
     managers = [u for u in requested if re.search(r"require\.js|embed-amd|html-manager", u)]
     assert not managers, f"{path} loads a widget manager: {managers}"
+
+
+# Where the page's section headings are after the skip is on and a link to each is followed.
+SKIP_JS = r"""
+async () => {
+  const root = document.documentElement;
+  const deadline = performance.now() + 10000;
+  while (!root.classList.contains("cl-skip-offscreen") && performance.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  // A skipped block's contents count as hidden (the block itself does not).
+  const blocks = [...document.querySelectorAll(".bd-article section > :not(section)")].filter(
+    (el) => el.firstElementChild,
+  );
+  const shown = (el) => el.firstElementChild.checkVisibility({ contentVisibilityAuto: true });
+  const widgets = blocks.filter((el) => el.querySelector(".cl-widget-host, .cl-widget"));
+  const ids = [...document.querySelectorAll(".bd-article section[id]")].map((s) => s.id);
+  const landed = {};
+  for (const id of ids) {
+    const link = Object.assign(document.createElement("a"), { href: `#${id}` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    landed[id] = Math.round(document.getElementById(id).getBoundingClientRect().top);
+  }
+  window.scrollTo(0, 0);
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  return {
+    on: root.classList.contains("cl-skip-offscreen"),
+    blocks: blocks.length,
+    skippedAtTop: blocks.filter((el) => !shown(el)).length,
+    widgetsSkipped: widgets.filter((el) => !shown(el)).length,
+    landed,
+  };
+}
+"""
+
+
+@pytest.mark.browser
+def test_blocks_out_of_view_are_skipped_and_links_still_land(page):
+    page.goto(page.site + "book/ch04_padding_and_stride.html")
+    page.wait_for_load_state("load")
+    out = page.evaluate(SKIP_JS)
+    assert out["on"], "widget-host.js never switched cl-skip-offscreen on"
+    assert out["skippedAtTop"] > out["blocks"] // 2, out  # most of a long chapter is out of view
+    assert out["widgetsSkipped"] == 0  # a block holding a widget is always drawn
+    # Each heading lands at the top of the window, below the theme's sticky header,
+    # as it does without the skip (64 px here), whatever was skipped above it.
+    tops = set(out["landed"].values())
+    assert len(tops) == 1 and 0 < tops.pop() < 120, out["landed"]
