@@ -11,6 +11,7 @@ import pytest
 from test_pages import widget_count
 
 from benchmarks import browser as in_browser
+from benchmarks import trace_widgets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +31,17 @@ def test_every_widget_is_timed_at_its_largest_settings(browser, site, built_book
         assert r.redrawn == 6, f"{r.kind}: only {r.redrawn} of 6 moves redrew the output"
         assert all(f >= s >= 0 for f, s in zip(r.frame_ms, r.script_ms, strict=True))
     assert "worst p95" in in_browser.widget_table(results, 6)
+
+
+@pytest.mark.browser
+def test_the_frame_of_each_slider_widget_is_split_into_phases(browser, site):
+    rows = trace_widgets.trace_page(browser, site, "book/ch02_cross_correlation.html", moves=4)
+    assert [r["widget"] for r in rows] == ["cl-stepper", "cl-photo", "cl-quiz"]
+    for r in rows:
+        # every move restyles, lays out and paints something of the widget
+        assert all(r[phase] > 0 for phase in trace_widgets.PHASES), r
+        assert r["elements"] > 10
+    assert "layerize" in trace_widgets.table(rows, 4)
 
 
 @pytest.mark.browser
