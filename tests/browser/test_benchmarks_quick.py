@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -75,7 +74,8 @@ BUSY_JS = """() => {
 @pytest.mark.browser
 def test_the_throttle_slows_the_pages_cpu(browser, site):
     """--throttle N runs the page's JavaScript about N times slower (here 4×: at least
-    1.5×, since a machine busy with other work slows both runs)."""
+    1.5×). Each rate's fastest run is compared: other work on the machine slows some
+    runs of both (their medians were once equal), the fastest least."""
     times = {}
     for rate in (1, 4, 1, 4):  # interleaved: a busy machine slows both alike
         context, page, errors = in_browser.open_page(browser, site, True, throttle=rate)
@@ -83,7 +83,7 @@ def test_the_throttle_slows_the_pages_cpu(browser, site):
         times.setdefault(rate, []).extend(page.evaluate(BUSY_JS) for _ in range(3))
         context.close()
         assert errors == []
-    assert statistics.median(times[4]) > 1.5 * statistics.median(times[1])
+    assert min(times[4]) > 1.5 * min(times[1]), times
 
 
 @pytest.mark.browser
