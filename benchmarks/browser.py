@@ -492,6 +492,11 @@ def book_pages(html: Path) -> list[str]:
     return sorted(p.relative_to(html).as_posix() for p in (html / "book").glob("*.html"))
 
 
+def widget_pages(html: Path) -> list[str]:
+    """The pages of a build that show at least one widget view."""
+    return [p for p in book_pages(html) if "widget-view+json" in (html / p).read_text("utf-8")]
+
+
 def open_page(browser, site: str, block_external: bool, throttle: float = 1.0):
     """A fresh context (cold cache) and page; records page errors and requests off ``site``.
 
@@ -792,7 +797,7 @@ def main() -> int:
             "(its HTML is in _build/html), or leave out --html to build it."
         )
     pages = book_pages(html)
-    with_widgets = [p for p in pages if "widget-view+json" in (html / p).read_text("utf-8")]
+    with_widgets = widget_pages(html)
 
     from playwright.sync_api import sync_playwright
 

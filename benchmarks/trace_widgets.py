@@ -36,9 +36,9 @@ from benchmarks.browser import (  # noqa: E402
     SWEEP_JS,
     SWEEPS,
     VIEWPORT,
-    book_pages,
     chromium,
     machine,
+    widget_pages,
 )
 from tools.static_server import serving  # noqa: E402
 
@@ -143,11 +143,11 @@ def main() -> int:
     if args.moves < 1:
         parser.error("--moves must be at least 1")
     html = args.html.resolve()
+    built = (html / "index.html").exists()
     pages = [
         p
-        for p in (book_pages(html) if (html / "index.html").exists() else [])
-        if "widget-view+json" in (html / p).read_text(encoding="utf-8")
-        and (not args.page or Path(p).stem in args.page)
+        for p in (widget_pages(html) if built else [])
+        if not args.page or Path(p).stem in args.page
     ]
     if not pages:
         parser.error(f"no page with widgets in {html} (build the book, or check --page)")
