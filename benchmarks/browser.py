@@ -37,8 +37,8 @@ the output being redrawn:
   output (outside the sliders' own controls) before t1.
 
 A quiz (``Sweep.typed``) is answered instead: each move types the next of a few
-answers into its first text input and submits the form, as Enter does, timed from
-the submission to the frame that shows the verdict (the same target).
+answers into its first text input and presses Enter (its ``keydown``), timed from
+the key to the frame that shows the verdict (the same target).
 
 A widget drawn on (``Sweep.stroke``: the digit drawer's pad) is timed by a stroke
 instead: ``--moves`` pointer moves of Chromium's own mouse (ellipses, the pen lifted
@@ -104,7 +104,7 @@ class Sweep:
     smallest: tuple[str, ...] = ()  # set to their minimum first (strides, dilations)
     check: tuple[str, ...] = ()  # checkboxes ticked (they add work)
     # A widget answered instead of slid (the quiz): these texts typed in turn into its
-    # first text input, each move submitting the form (Enter) and redrawing the verdict.
+    # first text input, each move pressing Enter there and redrawing the verdict.
     typed: tuple[str, ...] = ()
     # A widget drawn on instead: the start of the aria-label of the canvas a stroke is
     # drawn on (`sweep` unused), and the button that clears it (see measure_stroke).
@@ -194,7 +194,10 @@ async ({ index, sweeps, moves }) => {
   };
   const move = (input, value) => {
     input.value = String(value);
-    if (spec.typed.length) input.form.requestSubmit();
+    if (spec.typed.length) {
+      const enter = { key: "Enter", code: "Enter", bubbles: true, cancelable: true };
+      input.dispatchEvent(new KeyboardEvent("keydown", enter));
+    }
     else input.dispatchEvent(new Event("input", { bubbles: true }));
   };
   for (const label of spec.smallest) move(find("range", label), find("range", label).min);

@@ -30,9 +30,6 @@ PAGES = {
 PROGRESS_KEY = "convlab-quiz-progress"
 
 
-# Submits the quiz's form `times` times, each in an animation-frame callback (as a
-# keypress is delivered): `script` is the view's own handling (grading, writing the
-# verdict), `frame` runs on to the end of the frame that shows it (style, layout, paint).
 def open_quiz(page, chapter: str):
     page.goto(page.site + PAGES[chapter])
     quiz = page.locator(".cl-quiz").first

@@ -18,10 +18,16 @@ export function h(tag, attrs = {}, ...children) {
 /**
  * Give `el` the text `text`, leaving it alone when it already reads so: writing
  * even the same text makes the browser lay the page out again, and a view
- * redrawn on every slider move writes many texts that have not changed.
+ * redrawn on every slider move writes many texts that have not changed. When `el`
+ * holds one text node, its data changes in place: no node is removed or added,
+ * so the page's observers of added nodes (the theme watches the whole article)
+ * have nothing to do.
  */
 export function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
+  const only = el.firstChild;
+  if (only !== null && only === el.lastChild && only.nodeType === Node.TEXT_NODE) {
+    if (only.data !== text) only.data = text;
+  } else if (el.textContent !== text) el.textContent = text;
 }
 
 /**

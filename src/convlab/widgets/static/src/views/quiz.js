@@ -84,7 +84,7 @@ function render({ model, el }) {
   const prompt = h("p", { class: "cl-quiz-prompt", "data-cell": "prompt" });
   const grids = h("div", { class: "cl-quiz-grids" });
   const answerArea = h("div", { class: "cl-quiz-answer" });
-  const check = h("button", { type: "submit", class: "cl-quiz-check" }, "Check");
+  const check = h("button", { type: "button", class: "cl-quiz-check", onclick: grade }, "Check");
   const reveal = h(
     "button",
     { type: "button", onclick: () => showSolution(true) },
@@ -98,9 +98,16 @@ function render({ model, el }) {
     },
     "Another one",
   );
+  // Enter in an answer checks it, as Check does. Not a <form>: a form's submission
+  // makes the browser lay the page out before the answer is even graded.
+  answerArea.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing || event.target.tagName !== "INPUT") return;
+    event.preventDefault();
+    grade();
+  });
   const form = h(
-    "form",
-    { class: "cl-quiz-form", novalidate: "" },
+    "div",
+    { class: "cl-quiz-form" },
     answerArea,
     h("div", { class: "cl-quiz-buttons" }, check, reveal, another),
   );
@@ -184,8 +191,8 @@ function render({ model, el }) {
     showProgress();
   }
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  /** Grade the response on show, show the verdict and, in Jupyter, send it to the kernel. */
+  function grade() {
     const q = state.question;
     const response = q.cells
       ? [...state.picked].sort((a, b) => a - b)
@@ -198,7 +205,7 @@ function render({ model, el }) {
     }
     // In Jupyter the kernel grades the response too and sends its verdict back.
     model.send({ response, kind: q.kind, seed: q.seed });
-  });
+  }
   const fromKernel = (message) => {
     const q = state.question;
     if (message?.verdict && message.kind === q.kind && message.seed === q.seed) {

@@ -6,8 +6,8 @@
 import { problemBox, settingSliders, slider } from "../ui/controls.js";
 import { h, setText } from "../ui/dom.js";
 import { commit, onChanges } from "../ui/model.js";
-import { markAll, matrixTable, showMatrices } from "../ui/tables.js";
-import { formatNumber } from "../widgets/text.js";
+import { numberCanvas } from "../ui/number_canvas.js";
+import { markAll, showMatrices } from "../ui/tables.js";
 import { outputSum, scatter } from "../widgets/transposed_stepper.js";
 
 const PLAY_MS = 800;
@@ -135,14 +135,16 @@ function render({ model, el }) {
   };
   const { el: axes, sliders } = settingSliders(model, SLIDERS, onMove);
   const player = cellStepper(model, () => model.get("input_size") ** 2);
+  const canvas = numberCanvas("Canvas so far"); // up to 21 × 21: too many cells for a table
   const parts = {
+    canvas,
     axes,
     player,
     message,
     inputHolder: h("div", { class: "cl-input" }),
     kernelHolder: h("div"),
     copyHolder: h("div"),
-    canvasHolder: h("div", { class: "cl-canvas" }),
+    canvasHolder: h("div", { class: "cl-canvas" }, canvas.el),
     outputHolder: h("div", { class: "cl-output" }),
     countsHolder: h("div", { class: "cl-counts" }),
     scatterText: h("p", { class: "cl-scatter", "aria-live": "polite" }),
@@ -158,43 +160,7 @@ function render({ model, el }) {
   return () => {
     player.stop();
     unsubscribe();
-  };
-}
-
-/**
- * The canvas table in `holder`. `show(r, key, mark)` draws r.canvas anew, with
- * `mark` on every cell, when the settings `key` changed; otherwise (another input
- * cell) it rewrites only the numbers that changed and moves the marks of the copy
- * added now: one move touches a few cells of up to 21 × 21. Each number sits in a
- * box of fixed size (`.cl-num`, CSS containment), so that a new number lays out
- * that box alone, not the whole table.
- */
-function canvasTable(holder) {
-  let drawn = { key: null, values: [], cells: [], boxes: [], on: [] };
-  return {
-    show(r, key, mark) {
-      if (key !== drawn.key) {
-        holder.replaceChildren(matrixTable(r.canvas, "Canvas so far", mark));
-        const cells = [...holder.querySelector("tbody").rows].map((tr) => [...tr.cells]);
-        const boxes = cells.map((row) =>
-          row.map((td) => {
-            const box = h("span", { class: "cl-num" }, td.textContent);
-            td.replaceChildren(box);
-            return box;
-          }),
-        );
-        drawn = { key, values: r.canvas, cells, boxes, on: r.landing };
-        return;
-      }
-      r.canvas.forEach((row, i) => {
-        row.forEach((v, j) => {
-          if (v !== drawn.values[i][j]) drawn.boxes[i][j].textContent = formatNumber(v);
-        });
-      });
-      for (const [i, j] of drawn.on) drawn.cells[i][j].classList.remove("cl-on");
-      for (const [i, j] of r.landing) drawn.cells[i][j].classList.add("cl-on");
-      drawn = { ...drawn, values: r.canvas, on: r.landing };
-    },
+    canvas.dispose();
   };
 }
 
@@ -209,7 +175,7 @@ function drawing(model, parts, sliders) {
   let drawnSettings = null;
   let pick = null; // the output cell whose sum is spelled out, [row, col]
   let showSum = () => {};
-  const canvas = canvasTable(parts.canvasHolder);
+  const { canvas } = parts;
 
   function drawFinished(r, setting) {
     setText(pattern, r.pattern);
@@ -293,12 +259,13 @@ function drawing(model, parts, sliders) {
     const op = model.get("output_padding");
     const cropped = (v) => v < p || v >= end;
     const kept = (v) => !cropped(v) && v >= end - op;
-    const markCanvas = (i, j, td) => {
-      td.classList.toggle("cl-on", landing.has(i * side + j));
-      td.classList.toggle("cl-crop", cropped(i) || cropped(j));
-      td.classList.toggle("cl-extra", !cropped(i) && !cropped(j) && (kept(i) || kept(j)));
-    };
-    canvas.show(r, key, markCanvas);
+    canvas.show(r.canvas, (i, j) => {
+      const marks = [];
+      if (landing.has(i * side + j)) marks.push("cl-on");
+      if (cropped(i) || cropped(j)) marks.push("cl-crop");
+      else if (kept(i) || kept(j)) marks.push("cl-extra");
+      return marks;
+    });
     const rows = [r.landing[0][0], r.landing.at(-1)[0]];
     const cols = [r.landing[0][1], r.landing.at(-1)[1]];
     setText(
