@@ -123,8 +123,12 @@ function viewId(tag) {
 
 /** Replace a view tag by the widget it names, drawn by the widget's own render. */
 async function mountView(tag, states, models) {
+  // Already mounted: the observer can report a tag both on its own and inside its
+  // parent, and a second mount would draw the widget again off the page, where it
+  // would go on recomputing on every move of the first.
+  if (!tag.isConnected) return;
   const id = viewId(tag);
-  if (id === null && document.readyState === "loading") return; // found again once parsed
+  if (id === null && tag.ownerDocument.readyState === "loading") return; // found again once parsed
   const el = document.createElement("div");
   el.className = "cl-widget-host";
   tag.replaceWith(el);

@@ -93,6 +93,52 @@ def test_host_implements_anywidgets_front_end_api(page):
     assert out["cleanups"] == {"modelCleanups": 1, "viewCleanups": 2}
 
 
+# A page the parser is still reading: two views written into a frame's document bit by
+# bit, as a long page arrives, while the host watches it. Counts the renders.
+WHILE_PARSED = r"""
+async () => {
+  const host = await import(new URL("../_static/widget-host.js", location.href).href);
+  window.__renders = 0;
+  const esm = `export default {
+    render({ model, el }) { window.__renders += 1; el.textContent = model.get("text"); },
+  };`;
+  const state = {
+    version_major: 2, version_minor: 0,
+    state: { probe: { model_name: "AnyModel", model_module: "anywidget",
+                      state: { _esm: esm, text: "drawn" } } },
+  };
+  const view =
+    '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "probe"}</script>';
+  const frame = document.createElement("iframe");
+  document.body.append(frame);
+  const doc = frame.contentDocument;
+  doc.open();
+  doc.write('<script type="application/vnd.jupyter.widget-state+json">' +
+            JSON.stringify(state) + "</script>");
+  const models = host.start(doc);
+  doc.write(`<div id="a"><p>${view}</p></div>`);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  doc.write(`<div id="b">${view}</div><p>more of the page</p>`);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  doc.close();
+  await models.get("probe");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const hosts = [...doc.querySelectorAll(".cl-widget-host")].map((el) => el.textContent);
+  return { renders: window.__renders, hosts };
+}
+"""
+
+
+@pytest.mark.browser
+def test_each_view_is_drawn_once_while_the_page_is_parsed(page):
+    """A view tag the host's observer reports twice (alone and within its parent) is
+    mounted once: a second render went off the page and recomputed on every move."""
+    page.goto(page.site + "book/ch02_cross_correlation.html")
+    out = page.evaluate(WHILE_PARSED)
+    assert out["hosts"] == ["drawn", "drawn"]
+    assert out["renders"] == 2
+
+
 def test_host_offers_every_model_method_the_views_call():
     used = set()
     for source in VIEW_SOURCES.rglob("*.js"):
