@@ -68,7 +68,23 @@ export function numberCanvas(caption) {
     h("div", { class: "cl-caption", "aria-hidden": "true" }, caption),
     canvas,
   );
-  const context = canvas.getContext("2d");
+  // Cells are drawn on an offscreen surface, then copied to the page's canvas: text
+  // drawn on a canvas of the page makes the browser first bring the page's styles up
+  // to date (the canvas's font may depend on them), at every move; on an offscreen
+  // canvas, the font is the one given, nothing to restyle.
+  const surface = new OffscreenCanvas(1, 1);
+  const context = surface.getContext("2d");
+  const screen = canvas.getContext("2d");
+
+  /** Copy rows i0..i1 and columns j0..j1 of the surface to the page's canvas. */
+  function present(i0, j0, i1, j1) {
+    const scale = drawn.scale;
+    const [x, y] = [Math.floor(j0 * CELL_W * scale), Math.floor(i0 * CELL_H * scale)];
+    const w = Math.min(Math.ceil(((j1 + 1) * CELL_W + 1) * scale), surface.width) - x;
+    const h = Math.min(Math.ceil(((i1 + 1) * CELL_H + 1) * scale), surface.height) - y;
+    screen.clearRect(x, y, w, h);
+    screen.drawImage(surface, x, y, w, h, x, y, w, h);
+  }
   let drawn = null; // { rows, cols, keys, cells, look, pattern, scale }
 
   function drawCell(i, j, value, marks) {
@@ -126,8 +142,8 @@ export function numberCanvas(caption) {
     const [rows, cols] = [M.length, M[0]?.length ?? 0];
     const scale = window.devicePixelRatio || 1;
     const [width, height] = [cols * CELL_W + 1, rows * CELL_H + 1];
-    canvas.width = Math.round(width * scale);
-    canvas.height = Math.round(height * scale);
+    canvas.width = surface.width = Math.round(width * scale);
+    canvas.height = surface.height = Math.round(height * scale);
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
     const look = looks(el);
@@ -144,6 +160,7 @@ export function numberCanvas(caption) {
       cropKey,
       keys: M.map((row, i) => row.map((v, j) => cellKey(v, marksOf[i][j]))),
       look,
+      scale,
       pattern: hatching(context, look.crop, scale),
     };
     M.forEach((row, i) => {
@@ -152,10 +169,11 @@ export function numberCanvas(caption) {
       });
     });
     drawBorders(marksOf.map((row) => row.map((marks) => marks.includes("cl-crop"))));
+    present(0, 0, rows - 1, cols - 1);
     const table = matrixTable(M, caption, (i, j, td) => {
       td.className = marksOf[i][j].join(" ");
     });
-    canvas.replaceChildren(table); // after drawing (see show)
+    canvas.replaceChildren(table);
     drawn.cells = [...table.tBodies[0].rows].map((tr) => [...tr.cells]);
   }
 
@@ -176,8 +194,10 @@ export function numberCanvas(caption) {
         drawCell(i, j, v, marksOf[i][j]);
       });
     });
-    // The table only after drawing: a change to the page before fillText makes the
-    // browser restyle the page to find the canvas's font, once for every cell.
+    if (changed.length) {
+      const [is, js] = [changed.map(([i]) => i), changed.map(([, j]) => j)];
+      present(Math.min(...is), Math.min(...js), Math.max(...is), Math.max(...js));
+    }
     for (const [i, j] of changed) {
       const td = drawn.cells[i][j];
       td.textContent = formatNumber(M[i][j]);
