@@ -68,6 +68,7 @@ export function numberCanvas(caption) {
     h("div", { class: "cl-caption", "aria-hidden": "true" }, caption),
     canvas,
   );
+  let drawn = null; // what is on show: { rows, cols, M, marksOf, keys, cells, look, pattern, scale }
   // Cells are drawn on an offscreen surface, then copied to the page's canvas: text
   // drawn on a canvas of the page makes the browser first bring the page's styles up
   // to date (the canvas's font may depend on them), at every move; on an offscreen
@@ -85,7 +86,6 @@ export function numberCanvas(caption) {
     screen.clearRect(x, y, w, h);
     screen.drawImage(surface, x, y, w, h, x, y, w, h);
   }
-  let drawn = null; // { rows, cols, keys, cells, look, pattern, scale }
 
   function drawCell(i, j, value, marks) {
     const { look, pattern } = drawn;

@@ -105,7 +105,7 @@ function render({ model, el }) {
     event.preventDefault();
     grade();
   });
-  const form = h(
+  const answering = h(
     "div",
     { class: "cl-quiz-form" },
     answerArea,
@@ -223,7 +223,7 @@ function render({ model, el }) {
       title,
       prompt,
       grids,
-      form,
+      answering,
       feedback,
       solution,
     ),
