@@ -2,7 +2,7 @@
 // counts against size). No dependencies, no CDN.
 
 import { formatNumber } from "../widgets/text.js";
-import { setText, uniqueId } from "./dom.js";
+import { redraw, setText, uniqueId } from "./dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const MARGIN = { left: 58, right: 12, top: 12, bottom: 40 };
@@ -295,7 +295,10 @@ export function chartIn(holder) {
     const axesKey = [...t.x.map(label(xTick)), "|", ...t.y.map(label(yTick)), xLabel, yLabel];
     if (shown.keys.axes !== axesKey.join()) {
       shown.keys.axes = axesKey.join();
-      shown.axesGroup.replaceChildren(...axes(f, t, { height, xLabel, yLabel, xTick, yTick }));
+      // As many ticks as before: the grid lines and labels are moved, not drawn again.
+      const drawn = svgElement("g", { "data-shape": `${t.x.length}×${t.y.length}` });
+      drawn.append(...axes(f, t, { height, xLabel, yLabel, xTick, yTick }));
+      redraw(shown.axesGroup, drawn);
     }
     while (shown.paths.length > series.length) shown.paths.pop().remove();
     while (shown.paths.length < series.length) {
@@ -312,10 +315,16 @@ export function chartIn(holder) {
       update(path, pathAttributes(se, k, f, logY));
       path.toggleAttribute("data-runs-off", Boolean(se.runsOff));
     });
-    const legendKey = series.map((se) => [se.name, se.color, se.dashed]).join("|");
+    // The legend is drawn again when its lines change; a name that changes (a rate
+    // in it, at every move) is rewritten in place.
+    const legendKey = series.map((se) => [se.color, se.dashed]).join("|");
     if (shown.keys.legend !== legendKey) {
       shown.keys.legend = legendKey;
       shown.legendGroup.replaceChildren(...legend(series));
     }
+    const names = shown.legendGroup.querySelectorAll("text");
+    series.forEach((se, k) => {
+      setText(names[k], se.name);
+    });
   };
 }
