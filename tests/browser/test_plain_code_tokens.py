@@ -21,16 +21,19 @@ STYLES = ["a11y-high-contrast-light", "a11y-high-contrast-dark"]  # pydata-sphin
 CODE = 'import torch\nx = torch.ones(3, 4)[:, 1:]  # a comment\nprint(f"{x.sum():.2f}", len(x))\n'
 
 
+def span_classes(html: str) -> list[str]:
+    return re.findall(r'<span class="([^"]+)"', html)
+
+
 def test_the_same_code_and_the_coloured_spans_are_kept():
     plain = plain_code_tokens.plain_token_types(STYLES)
     full = highlight(CODE, PythonLexer(), HtmlFormatter())
     lean = highlight(CODE, PythonLexer(), plain_code_tokens.formatter_without(plain)())
     assert re.sub(r"<[^>]+>", "", lean) == re.sub(r"<[^>]+>", "", full)
-    classes = lambda html: re.findall(r'<span class="([^"]+)"', html)  # noqa: E731
     dropped = {"n", "p", "w", "nn"}
-    assert dropped <= set(classes(full))
-    assert classes(lean) == [c for c in classes(full) if c not in dropped]
-    assert len(classes(lean)) <= len(classes(full)) / 2
+    assert dropped <= set(span_classes(full))
+    assert span_classes(lean) == [c for c in span_classes(full) if c not in dropped]
+    assert len(span_classes(lean)) <= len(span_classes(full)) / 2
 
 
 def test_each_dropped_class_has_the_code_colour_in_both_themes(built_book):
