@@ -1,0 +1,72 @@
+"""Let a page's body be parsed and drawn without waiting for scripts it does not need yet.
+
+A page's ``<head>`` as Sphinx and the themes write it holds eleven classic
+scripts. Each one stops the parser until it has been fetched and run, and each
+also waits for every stylesheet above it, so nothing of the body is parsed, let
+alone drawn, before all of them are in: on a 2-core machine that put the first
+paint of a chapter at about 0.65 s. Two changes, both for content pages only
+(the search page keeps its scripts as the theme wrote them):
+
+- The scripts of the theme and of the extensions are ``defer``: fetched while the
+  body is parsed and run, in the same order, just before ``DOMContentLoaded``,
+  which is when each of them starts its work anyway. ``documentation_options.js``
+  stays as it is: inline scripts of the page set fields of the object it defines.
+- Sphinx's search scripts and the site's whole search index (``searchtools.js``,
+  ``language_data.js``, ``searchindex.js``), which pydata-sphinx-theme loads on
+  every page for a "search as you type" that the book leaves off, are dropped.
+  The search field sends the reader to the search page, which loads them itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _JavaScript
+
+#: Scripts that other inline scripts of the page read as soon as they are parsed.
+KEEP_BLOCKING = {"documentation_options.js"}
+#: Loaded by pydata-sphinx-theme's layout.html for search as you type.
+SEARCH_SCRIPTS = re.compile(
+    r'\n?[ \t]*<script src="[^"]*\b(?:_static/searchtools|_static/language_data|searchindex)'
+    r'\.js"></script>'
+)
+SEARCH_PAGE = "search"
+
+
+def deferred(script: _JavaScript) -> _JavaScript:
+    """The same script with ``defer``, if it is a classic script that blocks the parser."""
+    attributes = script.attributes
+    name = str(script.filename or "").rsplit("/", 1)[-1].split("?")[0]
+    if (
+        not script.filename
+        or name in KEEP_BLOCKING
+        or {"async", "defer", "body"} & set(attributes)
+        or attributes.get("type", "text/javascript") != "text/javascript"
+    ):
+        return script
+    return _JavaScript(script.filename, priority=script.priority, **attributes, defer="defer")
+
+
+def setup(app: Sphinx) -> dict:
+    written: set[str] = set()  # content pages written in this build
+
+    def defer_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+        if pagename != SEARCH_PAGE:
+            context["script_files"] = [deferred(s) for s in context.get("script_files", [])]
+            written.add(pagename)
+
+    def drop_search_scripts(app: Sphinx, exception) -> None:
+        if exception or app.builder.format != "html":
+            return
+        for pagename in sorted(written):
+            page = Path(app.builder.get_outfilename(pagename))
+            if page.is_file():
+                html = page.read_text(encoding="utf-8")
+                page.write_text(SEARCH_SCRIPTS.sub("", html), encoding="utf-8")
+        written.clear()
+
+    app.connect("html-page-context", defer_scripts, priority=950)
+    app.connect("build-finished", drop_search_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,100 @@
+"""Content pages parse their body without waiting for scripts (book/_ext/lean_head.py),
+and what those scripts do still happens: copy buttons, search-term highlighting,
+the search page."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import lean_head  # noqa: E402
+from sphinx.builders.html._assets import _JavaScript  # noqa: E402
+
+CHAPTER = "book/ch02_cross_correlation.html"
+SEARCH_FILES = ("searchtools.js", "language_data.js", "searchindex.js")
+
+
+def script_tags(html: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>", html)
+
+
+def blocks_the_parser(tag: str) -> bool:
+    """A classic external script with neither defer nor async."""
+    return "src=" in tag and not re.search(r"\b(defer|async)\b", tag) and 'type="module"' not in tag
+
+
+def test_only_classic_scripts_that_block_are_deferred():
+    classic = lean_head.deferred(_JavaScript("_static/doctools.js?v=1", priority=200))
+    assert classic.attributes == {"defer": "defer"} and classic.priority == 200
+    kept = [
+        _JavaScript("_static/documentation_options.js?v=1", id="documentation_options"),
+        _JavaScript("_static/widget-host.js", **{"type": "module", "async": "async"}),
+        _JavaScript("_static/sphinx-thebe.js", **{"async": "async"}),
+        _JavaScript(None, body="var x = 1;"),
+    ]
+    for script in kept:
+        assert lean_head.deferred(script) is script
+
+
+def content_pages(built_book: Path) -> list[Path]:
+    """The chapters and the other pages of the book, and the index of terms."""
+    return sorted(built_book.glob("book/*.html")) + [built_book / "genindex.html"]
+
+
+def test_no_content_page_blocks_on_a_script_but_the_documentation_options(built_book):
+    pages = content_pages(built_book)
+    assert len(pages) >= 14
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        blocking = [t for t in script_tags(html) if blocks_the_parser(t)]
+        assert all("documentation_options.js" in t for t in blocking), (page.name, blocking)
+        assert not any(name in html for name in SEARCH_FILES), page.name
+
+
+def test_the_search_page_keeps_its_scripts(built_book):
+    html = (built_book / "search.html").read_text(encoding="utf-8")
+    for name in SEARCH_FILES:
+        assert name in html
+
+
+def test_deferred_scripts_still_do_their_work(page):
+    page.goto(f"{page.site}/{CHAPTER}?highlight=kernel", wait_until="load")
+    code_blocks = page.locator(".cell_input div.highlight").count()
+    assert code_blocks > 0
+    assert page.locator(".cell_input button.copybtn").count() == code_blocks
+    page.wait_for_selector("span.highlighted", state="attached")
+    assert page.locator("span.highlighted").first.inner_text().lower() == "kernel"
+
+
+@pytest.mark.parametrize("query", ["stride"])
+def test_searching_from_a_chapter_finds_the_chapters(page, query):
+    page.goto(f"{page.site}/{CHAPTER}", wait_until="load")
+    page.keyboard.press("Control+K")
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.fill(query)
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for()
+    titles = " ".join(results.all_inner_texts())
+    assert "Padding and stride" in titles
+
+
+def test_basic_css_is_linked_where_the_theme_imported_it(built_book, page):
+    """Its own link instead of styles/theme.css, whose one rule imports it."""
+    for path in content_pages(built_book):
+        links = re.findall(r'<link href="([^"]+)" rel="stylesheet"', path.read_text("utf-8"))
+        names = [link.rsplit("/", 1)[-1].split("?")[0] for link in links]
+        assert names[:2] == ["basic.css", "pydata-sphinx-theme.css"], (path.name, names)
+    page.goto(f"{page.site}/{CHAPTER}", wait_until="load")
+    sheets = page.evaluate(
+        "[...document.styleSheets].filter(s => s.href)"
+        ".map(s => [s.href.split('/').pop().split('?')[0], s.cssRules.length])"
+    )
+    assert sheets[0][0] == "basic.css" and sheets[0][1] > 100
+    assert "theme.css" not in [name for name, _ in sheets]
