@@ -18,6 +18,8 @@ paint of a chapter at about 0.65 s. Three changes, all for content pages only
   ``language_data.js``, ``searchindex.js``), which pydata-sphinx-theme loads on
   every page for a "search as you type" that the book leaves off, are dropped.
   The search field sends the reader to the search page, which loads them itself.
+  (Loaded on a chapter, they had also turned off Sphinx's highlighting of the
+  searched words on the page a search result opens.)
 """
 
 from __future__ import annotations
