@@ -23,20 +23,20 @@ browser uses are exactly those preloaded.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import icon_fonts
 import katex_assets
 from bs4 import BeautifulSoup, NavigableString
 from sphinx.application import Sphinx
 
 ICON_FONTS = [
-    "_static/vendor/fontawesome/webfonts/fa-solid-900.woff2",
-    "_static/vendor/fontawesome/webfonts/fa-brands-400.woff2",
+    (icon_fonts.FONTS / name).as_posix() for name in ("fa-solid-900.woff2", "fa-brands-400.woff2")
 ]
 FONT_PROPERTIES = ("font-family", "font-style", "font-weight")
-RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 FONT_FACE = re.compile(r"@font-face\{([^}]*)\}")
 
 
@@ -62,8 +62,9 @@ def _weight(value: str) -> int:
     return {"normal": 400, "bold": 700}.get(value, int(value) if value.isdigit() else 400)
 
 
-def font_faces(css: str) -> list[Face]:
-    """The woff2 ``@font-face`` rules of a stylesheet."""
+@functools.cache
+def font_faces(css: str) -> tuple[Face, ...]:
+    """The woff2 ``@font-face`` rules of a stylesheet (read once per stylesheet)."""
     faces = []
     for body in FONT_FACE.findall(css):
         found = _declarations(body)
@@ -77,21 +78,23 @@ def font_faces(css: str) -> list[Face]:
                     url.group(1),
                 )
             )
-    return faces
+    return tuple(faces)
 
 
-def font_rules(css: str) -> list[tuple[str, dict[str, str]]]:
-    """(selector, font declarations) of each rule that sets a font property, in order."""
+@functools.cache
+def font_rules(css: str) -> tuple[tuple[str, dict[str, str]], ...]:
+    """(selector, font declarations) of each rule that sets a font property, in order
+    (read once per stylesheet)."""
     rules = []
-    for selectors, body in RULE.findall(css):
+    for selectors, body in icon_fonts.RULE.findall(css):
         found = _declarations(body)
         if "font" in found:  # the shorthand: `normal 1.21em KaTeX_Main,Times New Roman,serif`
             words = found.pop("font").split(" ", 2)
             found.update({"font-style": "normal", "font-weight": "400", "font-family": words[-1]})
         found = {k: v for k, v in found.items() if k in FONT_PROPERTIES}
-        if found and selectors.strip() != "font-face":  # @font-face has no selector
+        if found and not selectors.strip().startswith("@"):  # @font-face: no selector
             rules.extend((selector.strip(), found) for selector in selectors.split(","))
-    return rules
+    return tuple(rules)
 
 
 def _specificity(selector: str) -> tuple[int, int]:

@@ -54,6 +54,13 @@ def built_book() -> Path:
 
 
 @pytest.fixture(scope="session")
+def content_pages(built_book: Path) -> list[Path]:
+    """The built chapters and the book's other pages, and the index of terms: every
+    page but the search page."""
+    return sorted(built_book.glob("book/*.html")) + [built_book / "genindex.html"]
+
+
+@pytest.fixture(scope="session")
 def site(built_book: Path):
     """Base URL of the built book served on 127.0.0.1, text gzipped as a web host serves it."""
     with serving(built_book) as url:

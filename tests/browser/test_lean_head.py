@@ -41,16 +41,10 @@ def test_only_classic_scripts_that_block_are_deferred():
         assert lean_head.deferred(script) is script
 
 
-def content_pages(built_book: Path) -> list[Path]:
-    """The chapters and the other pages of the book, and the index of terms."""
-    return sorted(built_book.glob("book/*.html")) + [built_book / "genindex.html"]
-
-
-def test_no_content_page_waits_for_a_script(built_book):
+def test_no_content_page_waits_for_a_script(built_book, content_pages):
     options = (built_book / "_static" / "documentation_options.js").read_text("utf-8").strip()
-    pages = content_pages(built_book)
-    assert len(pages) >= 14
-    for page in pages:
+    assert len(content_pages) >= 15
+    for page in content_pages:
         html = page.read_text(encoding="utf-8")
         assert [t for t in script_tags(html) if blocks_the_parser(t)] == [], page.name
         assert not any(name in html for name in SEARCH_FILES), page.name
@@ -87,9 +81,9 @@ def test_searching_from_a_chapter_finds_the_chapters(page, query):
     assert "Padding and stride" in titles
 
 
-def test_basic_css_is_linked_where_the_theme_imported_it(built_book, page):
+def test_basic_css_is_linked_where_the_theme_imported_it(content_pages, page):
     """Its own link instead of styles/theme.css, whose one rule imports it."""
-    for path in content_pages(built_book):
+    for path in content_pages:
         links = re.findall(r'<link href="([^"]+)" rel="stylesheet"', path.read_text("utf-8"))
         names = [link.rsplit("/", 1)[-1].split("?")[0] for link in links]
         assert names[:2] == ["basic.css", "pydata-sphinx-theme.css"], (path.name, names)
