@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import css_bundle  # noqa: E402
 import lean_head  # noqa: E402
 from sphinx.builders.html._assets import _JavaScript  # noqa: E402
 
@@ -82,15 +83,17 @@ def test_searching_from_a_chapter_finds_the_chapters(page, query):
 
 
 def test_basic_css_is_linked_where_the_theme_imported_it(content_pages, page):
-    """Its own link instead of styles/theme.css, whose one rule imports it."""
+    """basic.css first among a page's stylesheets (one file since css_bundle.py), in place
+    of styles/theme.css, whose one rule imports it."""
     for path in content_pages:
-        links = re.findall(r'<link href="([^"]+)" rel="stylesheet"', path.read_text("utf-8"))
-        names = [link.rsplit("/", 1)[-1].split("?")[0] for link in links]
-        assert names[:2] == ["basic.css", "pydata-sphinx-theme.css"], (path.name, names)
+        [href] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', path.read_text("utf-8"))
+        parts = css_bundle.parts((path.parent / href).read_text("utf-8"))
+        assert parts[0] == "_static/basic.css", (path.name, parts)
+        assert "_static/styles/theme.css" not in parts
     page.goto(f"{page.site}/{CHAPTER}", wait_until="load")
-    sheets = page.evaluate(
-        "[...document.styleSheets].filter(s => s.href)"
-        ".map(s => [s.href.split('/').pop().split('?')[0], s.cssRules.length])"
+    rules = page.evaluate(
+        "[...document.styleSheets].filter(s => s.href).flatMap(s => [...s.cssRules])"
+        ".map(r => r instanceof CSSImportRule ? '@import' : r.selectorText || '')"
     )
-    assert sheets[0][0] == "basic.css" and sheets[0][1] > 100
-    assert "theme.css" not in [name for name, _ in sheets]
+    assert "@import" not in rules
+    assert "div.clearer" in rules[:5]  # basic.css's first rules, first in the page
