@@ -186,16 +186,20 @@ export function start(doc = document) {
 
 /**
  * Once the page is laid out with its fonts, let the browser skip the blocks out of
- * view (course.css, html.cl-skip-offscreen). Switched on only then, so that every
- * block has rendered once and has a remembered height (contain-intrinsic-size: auto):
- * the page keeps its length and links to a section land on it.
+ * view (course.css, .cl-skip): every block of the article but those holding a
+ * widget. Switched on only then, so that every block has rendered once and has a
+ * remembered height (contain-intrinsic-size: auto): the page keeps its length and
+ * links to a section land on it. The root's cl-skip-offscreen class says it is on.
  */
 function skipOffscreenBlocks(doc = document) {
   const root = doc.documentElement;
-  const on = () =>
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => root.classList.add("cl-skip-offscreen")),
-    );
+  const skip = () => {
+    for (const block of doc.querySelectorAll(".bd-article section[id] > :not(section)")) {
+      if (!block.querySelector(".cl-widget-host, .cl-widget")) block.classList.add("cl-skip");
+    }
+    root.classList.add("cl-skip-offscreen");
+  };
+  const on = () => requestAnimationFrame(() => requestAnimationFrame(skip));
   const afterLoad = () => doc.fonts.ready.then(on);
   if (doc.readyState === "complete") afterLoad();
   else window.addEventListener("load", afterLoad, { once: true });
