@@ -40,6 +40,12 @@ A quiz (``Sweep.typed``) is answered instead: each move types the next of a few
 answers into its first text input and presses Enter (its ``keydown``), timed from
 the key to the frame that shows the verdict (the same target).
 
+The widget table ends with a reference, the floor of a frame in a chapter: a slider
+and its value, added at the top of chapter 1's article, moved the same way
+(``measure_floor``). Its frame is the work any change costs there (one text
+rewritten: style, layout, paint and compositing of the page); what a widget
+takes beyond it is its own.
+
 A widget drawn on (``Sweep.stroke``: the digit drawer's pad) is timed by a stroke
 instead: ``--moves`` pointer moves of Chromium's own mouse (ellipses, the pen lifted
 and the pad cleared every 40 moves, untimed), each from its ``pointermove`` to the
@@ -253,6 +259,40 @@ async ({ index, sweeps, moves }) => {
   return { kind, slider: spec.sweep, lo, hi, frame, script, redrawn };
 }
 """
+
+# A slider and its value at the top of the article, moved `moves` times as SWEEP_JS
+# moves a widget's: the floor of a frame on this page.
+FLOOR_JS = """
+async ({ moves }) => {
+  const box = document.createElement("p");
+  box.innerHTML = '<input type="range" min="0" max="100" value="0"> <output>0</output>';
+  document.querySelector(".bd-article").prepend(box);
+  box.scrollIntoView({ block: "start" });
+  const [input, shown] = [box.querySelector("input"), box.querySelector("output")];
+  input.addEventListener("input", () => (shown.firstChild.data = input.value));
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const [frame, script] = [[], []];
+  for (let i = 0; i < moves; i++) {
+    await new Promise((resolve) =>
+      requestAnimationFrame(() => {
+        const t0 = performance.now();
+        input.value = String((i % 100) + 1);
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        script.push(performance.now() - t0);
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+          frame.push(performance.now() - t0);
+          resolve();
+        };
+        channel.port2.postMessage(null);
+      }),
+    );
+  }
+  box.remove();
+  return { frame, script };
+}
+"""
+FLOOR_PAGE = "book/ch01_dense_to_convolution.html"
 
 # Prepares a stroke on widget `index`'s canvas labelled `label` (see measure_stroke):
 # installs the listeners that time each pointer move and returns the canvas's box.
@@ -696,6 +736,35 @@ def measure_pages(
     return results
 
 
+def measure_floor(
+    browser, site: str, moves: int = 200, block_external: bool = False, throttle: float = 1.0
+) -> WidgetResult:
+    """The frame of a one-text change at the top of chapter 1 (see the module docstring)."""
+    context, page, errors = open_page(browser, site, block_external, throttle)
+    result = WidgetResult(FLOOR_PAGE, 0, "one text", slider="slider", lo=1, hi=100)
+    try:
+        page.goto(site + FLOOR_PAGE, wait_until="load")
+        page.wait_for_function("() => __convlab.widgets !== null", timeout=30_000)
+        out = page.evaluate(FLOOR_JS, {"moves": moves})
+        result.frame_ms, result.script_ms = out["frame"], out["script"]
+        result.redrawn = len(out["frame"])
+    except Exception as err:
+        result.errors.append(str(err).splitlines()[0])
+    finally:
+        context.close()
+    result.errors += errors
+    return result
+
+
+def floor_line(floor: WidgetResult) -> str:
+    if floor.errors:
+        return f"floor: ERROR: {'; '.join(floor.errors)}"
+    return (
+        f"floor (a one-text change at the top of {short(floor.page)}, no widget work): "
+        f"median {statistics.median(floor.frame_ms):.1f} ms, p95 {floor.p95:.1f} ms"
+    )
+
+
 def short(page: str) -> str:
     """``book/ch04_padding_and_stride.html`` → ``ch04_padding_and_stride``."""
     return page.removeprefix("book/").removesuffix(".html")
@@ -809,8 +878,9 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         if args.only != "pages":
             results = measure_widgets(browser, site, with_widgets, moves, throttle=throttle)
-            print(widget_table(results, moves, throttle), flush=True)
-            failed |= any(r.errors for r in results)
+            floor = measure_floor(browser, site, moves, throttle=throttle)
+            print(widget_table(results, moves, throttle), floor_line(floor), sep="\n", flush=True)
+            failed |= any(r.errors for r in [*results, floor])
         if args.only != "widgets":
             plain = [p for p in pages if p not in with_widgets]
             chosen = plain[:1] + with_widgets[:1] if args.quick else pages

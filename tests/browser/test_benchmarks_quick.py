@@ -33,6 +33,15 @@ def test_every_widget_is_timed_at_its_largest_settings(browser, site, built_book
 
 
 @pytest.mark.browser
+def test_the_floor_of_a_frame_is_timed_in_chapter_1(browser, site):
+    floor = in_browser.measure_floor(browser, site, moves=6, block_external=True)
+    assert floor.errors == []
+    assert len(floor.frame_ms) == len(floor.script_ms) == 6
+    assert all(f >= s >= 0 for f, s in zip(floor.frame_ms, floor.script_ms, strict=True))
+    assert in_browser.floor_line(floor).startswith("floor (a one-text change at the top of ch01")
+
+
+@pytest.mark.browser
 def test_the_frame_of_each_slider_widget_is_split_into_phases(browser, site):
     rows = trace_widgets.trace_page(browser, site, "book/ch02_cross_correlation.html", moves=4)
     assert [r["widget"] for r in rows] == ["cl-stepper", "cl-photo", "cl-quiz"]
