@@ -3,6 +3,8 @@ convlab and PyTorch do, for every slider."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -41,6 +43,27 @@ def drawn_cells(widget) -> tuple[list[int], list[list[int]]]:
     counts = [sum(1 for layer, _, _ in rects if layer == row) for row in range(rows)]
     on = [sorted(i for layer, i, lit in rects if layer == row and lit) for row in range(rows)]
     return counts, on
+
+
+def drawn_taps(widget) -> list[tuple[int, int, int]]:
+    """The kernel taps drawn, as (layer, cell, cell of the layer below), from the
+    segments' ends: each leaves the bottom of a cell and reaches the top of one below."""
+    rects = widget.locator("rect.cl-rf-cell").evaluate_all(
+        "rs => rs.map(r => [+r.dataset.layer, +r.dataset.index, +r.getAttribute('x') +"
+        " +r.getAttribute('width') / 2, +r.getAttribute('y'), +r.getAttribute('height')])"
+    )
+    bottoms = {(round(x, 6), round(y + h, 6)): (layer, i) for layer, i, x, y, h in rects}
+    tops = {(round(x, 6), round(y, 6)): (layer, i) for layer, i, x, y, h in rects}
+    d = widget.locator("path.cl-rf-taps").get_attribute("d")
+    number = r"(-?[\d.]+(?:e-?\d+)?)"
+    taps = []
+    for x1, y1, x2, y2 in re.findall(f"M{number} {number}L{number} {number}", d):
+        (layer, i) = bottoms[round(float(x1), 6), round(float(y1), 6)]
+        (below, c) = tops[round(float(x2), 6), round(float(y2), 6)]
+        assert below == layer - 1
+        taps.append((layer, i, c))
+    assert len(taps) == d.count("M")  # every segment read
+    return sorted(taps)
 
 
 def table_rows(widget) -> list[list[str]]:
@@ -102,6 +125,7 @@ def check(widget, state: dict) -> bool:
         assert slider(widget, "Output cell").is_disabled()
         assert all(not cells for cells in on)
         assert all(row[7] == "–" for row in rows)
+        assert drawn_taps(widget) == []
         return False
     assert not alert.is_visible()
     out = min(state["position"], lengths[-1] - 1)
@@ -109,6 +133,13 @@ def check(widget, state: dict) -> bool:
     expected = autograd_cells(layers, out, n)
     assert on == expected
     assert [row[7] for row in rows] == [format_cells(cells) for cells in expected]
+    # A lit cell's k taps reach the cells i·s + t·d below it (t < k).
+    assert drawn_taps(widget) == sorted(
+        (layer, i, i * s + t * d)
+        for layer, (k, s, d) in enumerate(layers, start=1)
+        for i in expected[layer]
+        for t in range(k)
+    )
     r = view.fields[-1].size
     which = f"all r = {r}" if len(expected[0]) == r else f"{len(expected[0])} of the r = {r}"
     assert widget.locator(".cl-rf-summary").inner_text() == (

@@ -85,7 +85,7 @@ function cellRows(n, lengths, fields, width) {
     const f = fields[l - 1];
     return LABEL_WIDTH + (f.start + i * f.jump + f.size / 2) * unit;
   };
-  const taps = svgElement("g", { class: "cl-rf-taps" });
+  const taps = svgElement("path", { class: "cl-rf-taps", d: "" }); // one segment per tap
   svg.append(taps);
   const rects = lengths.map(() => []); // rects[l][i]: cell i of layer l
   const w = Math.max(2, unit - (unit > 6 ? 2 : 1));
@@ -114,9 +114,9 @@ function cellRows(n, lengths, fields, width) {
 /**
  * The figure of the stack (see cellRows), its top row pickable when `pick`;
  * `mark(cells)` highlights the cells one output cell depends on, with the kernel
- * taps as lines. A new output cell changes only the cells that turn on or off and
- * moves the lines already drawn: a figure of a thousand cells then costs the
- * browser the few dozen that changed.
+ * taps as the segments of one path. A new output cell changes only the cells that
+ * turn on or off and the path: a figure of a thousand cells then costs the browser
+ * the few dozen that changed.
  */
 function drawRows(model, n, layers, lengths, fields, pick, width) {
   const { svg, rects, taps, center, y, cellH } = cellRows(n, lengths, fields, width);
@@ -135,29 +135,20 @@ function drawRows(model, n, layers, lengths, fields, pick, width) {
       for (const i of now) if (!lit[l].has(i)) rects[l][i].classList.add("cl-on");
     });
     lit = on;
-    const ends = [];
+    // Every tap as a segment of one path: a move rewrites one attribute, where a line
+    // per tap (up to hundreds) meant four attributes and an element each to restyle.
+    const segments = [];
     for (let l = top; l >= 1 && cells; l--) {
       const [k, s, d] = layers[l - 1];
       for (const i of cells[l]) {
         for (let t = 0; t < k; t++) {
           const c = i * s + t * d;
-          ends.push([center(l, i), y(l) + cellH, center(l - 1, c), y(l - 1)]);
+          segments.push(`M${center(l, i)} ${y(l) + cellH}L${center(l - 1, c)} ${y(l - 1)}`);
         }
       }
     }
-    const lines = taps.children;
-    while (lines.length > ends.length) lines[lines.length - 1].remove();
-    ends.forEach(([x1, y1, x2, y2], m) => {
-      const line = lines[m] ?? taps.appendChild(svgElement("line"));
-      for (const [name, v] of [
-        ["x1", x1],
-        ["y1", y1],
-        ["x2", x2],
-        ["y2", y2],
-      ]) {
-        if (line.getAttribute(name) !== String(v)) line.setAttribute(name, String(v));
-      }
-    });
+    const path = segments.join("");
+    if (taps.getAttribute("d") !== path) taps.setAttribute("d", path);
   }
   return { svg, mark };
 }
