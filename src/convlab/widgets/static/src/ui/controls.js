@@ -10,7 +10,7 @@ export function slider(label, { min, max, step = 1, value }, onInput) {
   const input = h("input", { type: "range", id, min, max, step, value: String(value) });
   const shown = h("output", { for: id }, String(value));
   input.addEventListener("input", () => {
-    shown.textContent = input.value;
+    setText(shown, input.value); // in place: no node added or removed
     onInput(Number(input.value));
   });
   const set = (v, lo = min, hi = max) => {
@@ -132,7 +132,7 @@ export function windowStepper(model, count, playMs = 800) {
   function stop() {
     if (timer !== null) clearInterval(timer);
     timer = null;
-    play.textContent = "▶ Play";
+    setText(play, "▶ Play");
   }
   const step = (delta) => {
     const n = count();
@@ -151,7 +151,7 @@ export function windowStepper(model, count, playMs = 800) {
   play.addEventListener("click", () => {
     if (timer !== null) return stop();
     if (!count()) return;
-    play.textContent = "⏸ Pause";
+    setText(play, "⏸ Pause");
     timer = setInterval(() => step(1), playMs);
   });
   const enable = (on) => {

@@ -205,7 +205,7 @@ function showProbabilities(probs, probabilities, digit, exact) {
     const text = `${(100 * p).toFixed(1)} %`;
     if (row.text !== text) {
       row.text = text;
-      row.shown.textContent = text;
+      setText(row.shown, text);
     }
     const top = d === digit;
     const width = Math.round(p * BAR_W);

@@ -185,8 +185,8 @@ function draw(model, parts, drawn) {
   drawn.tablesFor = r.problem ? null : tablesFor;
   setText(parts.call, poolCall(mode, k, s, p));
   const base = explorePooling(k, s, p, mode, 0, 0);
-  counts.input.textContent = `${r.changed[0]} of ${r.X.length * r.X[0].length}`;
-  counts.feature.textContent = `${r.changed[1]} of ${r.feature.length * r.feature[0].length}`;
+  setText(counts.input, `${r.changed[0]} of ${r.X.length * r.X[0].length}`);
+  setText(counts.feature, `${r.changed[1]} of ${r.feature.length * r.feature[0].length}`);
   const markInput = (i, j, td) => {
     if (r.X[i][j] === 1) td.classList.add("cl-lit");
     if (r.X[i][j] !== base.X[i][j]) td.classList.add("cl-changed");
@@ -208,14 +208,14 @@ function draw(model, parts, drawn) {
   message.show("");
   const [oh, ow] = [r.pooled.length, r.pooled[0].length];
   player.show(r.row * ow + r.col, oh, ow);
-  counts.pooled.textContent = `${r.changed[2]} of ${oh * ow}`;
+  setText(counts.pooled, `${r.changed[2]} of ${oh * ow}`);
   redraw(featureHolder, paddedFeature(r, base, mode, p));
   const markPooled = (i, j, td) => {
     player.cell(i, j, td);
     if (r.pooled[i][j] !== base.pooled[i][j]) td.classList.add("cl-changed");
   };
   redraw(pooledHolder, matrixTable(r.pooled, "Pooled P", markPooled));
-  sum.textContent = r.text;
+  setText(sum, r.text);
 }
 
 export default { render };
