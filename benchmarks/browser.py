@@ -161,6 +161,7 @@ SWEEPS = {
         smallest=("Padding p",),
     ),
     "cl-digits": Sweep((), "", stroke="Drawing pad", clear="Clear"),
+    "cl-floor": Sweep((), "Floor"),  # not a widget: the floor's stand-in (measure_floor)
     "cl-gradient": Sweep(
         ("Input size n", "Kernel size k", "Padding p"),
         "Input cell",
@@ -260,36 +261,17 @@ async ({ index, sweeps, moves }) => {
 }
 """
 
-# A slider and its value at the top of the article, moved `moves` times as SWEEP_JS
-# moves a widget's: the floor of a frame on this page.
-FLOOR_JS = """
-async ({ moves }) => {
-  const box = document.createElement("p");
-  box.innerHTML = '<input type="range" min="0" max="100" value="0"> <output>0</output>';
+# The floor's stand-in widget: a slider and its value at the top of the article, in a
+# .cl-widget that SWEEP_JS then moves as it moves any widget's (SWEEPS["cl-floor"]).
+FLOOR_SETUP_JS = """
+() => {
+  const box = document.createElement("div");
+  box.className = "cl-widget";
+  box.innerHTML = '<p class="cl-floor"><input type="range" min="0" max="100" value="0"'
+    + ' aria-label="Floor"> <output>0</output></p>';
   document.querySelector(".bd-article").prepend(box);
-  box.scrollIntoView({ block: "start" });
   const [input, shown] = [box.querySelector("input"), box.querySelector("output")];
   input.addEventListener("input", () => (shown.firstChild.data = input.value));
-  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const [frame, script] = [[], []];
-  for (let i = 0; i < moves; i++) {
-    await new Promise((resolve) =>
-      requestAnimationFrame(() => {
-        const t0 = performance.now();
-        input.value = String((i % 100) + 1);
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-        script.push(performance.now() - t0);
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => {
-          frame.push(performance.now() - t0);
-          resolve();
-        };
-        channel.port2.postMessage(null);
-      }),
-    );
-  }
-  box.remove();
-  return { frame, script };
 }
 """
 FLOOR_PAGE = "book/ch01_dense_to_convolution.html"
@@ -577,6 +559,20 @@ def open_page(browser, site: str, block_external: bool, throttle: float = 1.0):
     return context, page, errors
 
 
+def sweeps_for_js() -> dict:
+    """SWEEPS as SWEEP_JS reads them."""
+    return {
+        kind: {
+            "largest": s.largest,
+            "sweep": s.sweep,
+            "smallest": s.smallest,
+            "check": s.check,
+            "typed": s.typed,
+        }
+        for kind, s in SWEEPS.items()
+    }
+
+
 def measure_widgets(
     browser,
     site: str,
@@ -587,16 +583,7 @@ def measure_widgets(
 ) -> list[WidgetResult]:
     """Time ``moves`` slider moves of every widget on ``pages`` (see the module docstring),
     the CPU throttled ``throttle`` times."""
-    sweeps = {
-        kind: {
-            "largest": s.largest,
-            "sweep": s.sweep,
-            "smallest": s.smallest,
-            "check": s.check,
-            "typed": s.typed,
-        }
-        for kind, s in SWEEPS.items()
-    }
+    sweeps = sweeps_for_js()
     results = []
     for path in pages:
         context, page, errors = open_page(browser, site, block_external, throttle)
@@ -741,13 +728,15 @@ def measure_floor(
 ) -> WidgetResult:
     """The frame of a one-text change at the top of chapter 1 (see the module docstring)."""
     context, page, errors = open_page(browser, site, block_external, throttle)
-    result = WidgetResult(FLOOR_PAGE, 0, "one text", slider="slider", lo=1, hi=100)
+    result = WidgetResult(FLOOR_PAGE, 0, "one text")
     try:
         page.goto(site + FLOOR_PAGE, wait_until="load")
         page.wait_for_function("() => __convlab.widgets !== null", timeout=30_000)
-        out = page.evaluate(FLOOR_JS, {"moves": moves})
+        page.evaluate(FLOOR_SETUP_JS)  # the first .cl-widget of the page from now on
+        out = page.evaluate(SWEEP_JS, {"index": 0, "sweeps": sweeps_for_js(), "moves": moves})
+        result.slider, result.lo, result.hi = out["slider"], out["lo"], out["hi"]
         result.frame_ms, result.script_ms = out["frame"], out["script"]
-        result.redrawn = len(out["frame"])
+        result.redrawn = out["redrawn"]
     except Exception as err:
         result.errors.append(str(err).splitlines()[0])
     finally:

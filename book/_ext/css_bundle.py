@@ -64,10 +64,8 @@ def _rewrite_urls(css: str, source_dir: str, bundle_dir: str, name: str) -> str:
             raise ExtensionError(f"css_bundle: {name} @imports a stylesheet; link it instead")
         quoted = [(match.group(g), q) for g, q in (("dq", '"'), ("sq", "'"), ("bare", ""))]
         url, quote = next(((u, q) for u, q in quoted if u is not None), (None, ""))
-        if url is None:
-            return match.group(0)  # a comment or a string
         if not url or OUTSIDE.match(url):
-            return match.group(0)
+            return match.group(0)  # a comment, a string, or a url that does not move
         path, suffix = re.match(r"([^?#]*)(.*)", url, re.S).groups()
         target = posixpath.normpath(posixpath.join(source_dir, path))
         return f"url({quote}{posixpath.relpath(target, bundle_dir)}{suffix}{quote})"

@@ -44,13 +44,17 @@ SEARCH_SCRIPTS = re.compile(
 SEARCH_PAGE = "search"
 
 
+def file_name(asset) -> str:
+    """The file name of a page's script or stylesheet, without folder or query."""
+    return str(asset.filename or "").rsplit("/", 1)[-1].split("?")[0]
+
+
 def deferred(script: _JavaScript) -> _JavaScript:
     """The same script with ``defer``, if it is a classic script that blocks the parser."""
     attributes = script.attributes
-    name = str(script.filename or "").rsplit("/", 1)[-1].split("?")[0]
     if (
         not script.filename
-        or name == INLINED
+        or file_name(script) == INLINED
         or {"async", "defer", "body"} & set(attributes)
         or attributes.get("type", "text/javascript") != "text/javascript"
     ):

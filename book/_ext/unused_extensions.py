@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from lean_head import file_name
 from sphinx.application import Sphinx
 
 #: extension -> (a class its directives write, the file names it adds, the inline
@@ -32,10 +33,6 @@ EXTENSIONS = {
 }
 
 
-def _name(asset) -> str:
-    return str(asset.filename or "").rsplit("/", 1)[-1].split("?")[0]
-
-
 def unused(body: str, thebe_button: bool) -> list[str]:
     """The extensions whose files a page with this body does not need."""
     return [
@@ -51,11 +48,11 @@ def _drop_unused(app: Sphinx, pagename, templatename, context, doctree) -> None:
         _, files, inline = EXTENSIONS[extension]
         # In place: the lists are the builder's own, which later handlers still add to.
         css, scripts = context.get("css_files", []), context.get("script_files", [])
-        css[:] = [c for c in css if _name(c) not in files]
+        css[:] = [c for c in css if file_name(c) not in files]
         scripts[:] = [
             s
             for s in scripts
-            if _name(s) not in files
+            if file_name(s) not in files
             and not (inline and not s.filename and inline in s.attributes.get("body", ""))
         ]
 
