@@ -24,17 +24,26 @@ export function simulateRectangle(T, W, dt) {
   const tMax = Math.ceil(W + 5 * T);
   const n = Math.floor(tMax / dt + 0.5) + 1;
   const ones = Math.floor(W / dt + 0.5);
-  const t = Array.from({ length: n }, (_, k) => k * dt);
-  const x = t.map((_, k) => (k < ones ? 1 : 0));
-  const h = t.map((tk) => Math.exp(-tk / T) / T);
-  const y = new Array(n);
+  // One pass, into arrays of their final length: a slider move simulates thousands
+  // of samples, and an array per step (map upon map) cost more than the sums.
+  const [t, x, h, y, exact] = [
+    new Array(n),
+    new Array(n),
+    new Array(n),
+    new Array(n),
+    new Array(n),
+  ];
   let window = 0; // h[n − ones + 1] + … + h[n]
+  let maxError = 0;
   for (let k = 0; k < n; k++) {
+    t[k] = k * dt;
+    x[k] = k < ones ? 1 : 0;
+    h[k] = Math.exp(-t[k] / T) / T;
     window += h[k];
     if (k >= ones) window -= h[k - ones];
     y[k] = dt * window;
+    exact[k] = rectangleResponse(t[k], T, W);
+    maxError = Math.max(maxError, Math.abs(y[k] - exact[k]));
   }
-  const exact = t.map((tk) => rectangleResponse(tk, T, W));
-  const maxError = y.reduce((m, v, k) => Math.max(m, Math.abs(v - exact[k])), 0);
   return { t, x, y, exact, maxError };
 }

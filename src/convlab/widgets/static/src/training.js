@@ -2,12 +2,26 @@
 // kernel (and a bias) with the closed-form gradient ∂L/∂K = 2·corr2d(X, Ŷ − Y),
 // ∂L/∂b = 2·Σ(Ŷ − Y), ÷N for a mean loss.
 
-import { corr2d, correlate2d } from "./kernels/correlation.js";
+/** A flat array as an array of rows `width` long (plain arrays, as the views read them). */
+function asRows(flat, width) {
+  const rows = [];
+  for (let start = 0; start < flat.length; start += width) {
+    const row = new Array(width);
+    for (let j = 0; j < width; j++) row[j] = flat[start + j];
+    rows.push(row);
+  }
+  return rows;
+}
 
 /**
  * Learn a kernel that maps X to Y, starting from K0 (and b0 when `bias`).
  * Entry t of losses/kernels/biases belongs to the weights after t updates; a run
  * stops early once its loss passes `stopAbove` or is not finite (learn_kernel).
+ *
+ * The images are copied once into flat arrays and each step works in place: a
+ * slider move trains up to a few hundred steps, and an array per row and per
+ * step cost more than the arithmetic. Every sum adds the same products in the
+ * same order as corr2d and correlate2d would.
  */
 export function learnKernel(
   X,
@@ -16,31 +30,52 @@ export function learnKernel(
   b0,
   { lr, steps, loss = "sum", bias = false, stopAbove = Infinity },
 ) {
+  const [kh, kw, width] = [K0.length, K0[0].length, X[0].length];
+  const [rows, cols] = [X.length - kh + 1, width - kw + 1];
   const scale = loss === "mean" ? 1 / (Y.length * Y[0].length) : 1;
-  let K = K0.map((row) => row.slice());
+  const x = Float64Array.from(X.flat());
+  const y = Float64Array.from(Y.flat());
+  const k = Float64Array.from(K0.flat());
+  const yhat = new Float64Array(rows * cols);
+  const r = new Float64Array(rows * cols);
   let b = bias ? b0 : 0;
   const losses = [];
   const kernels = [];
   const biases = bias ? [] : null;
   for (let t = 0; ; t++) {
-    const Yhat = corr2d(X, K).map((row) => row.map((v) => v + b));
-    const R = Yhat.map((row, i) => row.map((v, j) => v - Y[i][j]));
     let squares = 0;
     let residualSum = 0;
-    for (const row of R) {
-      for (const r of row) {
-        squares += r * r;
-        residualSum += r;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        let s = 0; // Ŷ = corr2d(X, K) + b
+        for (let a = 0; a < kh; a++) {
+          for (let c = 0; c < kw; c++) s += x[(i + a) * width + j + c] * k[a * kw + c];
+        }
+        const at = i * cols + j;
+        yhat[at] = s + b;
+        r[at] = yhat[at] - y[at];
+        squares += r[at] * r[at];
+        residualSum += r[at];
       }
     }
     const L = squares * scale;
     losses.push(L);
-    kernels.push(K);
+    kernels.push(asRows(k, kw));
     if (bias) biases.push(b);
     const stopped = !Number.isFinite(L) || L > stopAbove;
-    if (t === steps || stopped) return { losses, kernels, biases, output: Yhat, stopped };
-    const G = correlate2d(X, R); // the kernel's gradient is a cross-correlation
-    K = K.map((row, a) => row.map((k, c) => k - lr * 2 * scale * G[a][c]));
+    if (t === steps || stopped) {
+      return { losses, kernels, biases, output: asRows(yhat, cols), stopped };
+    }
+    // The kernel's gradient is a cross-correlation of X with the residual R.
+    for (let a = 0; a < kh; a++) {
+      for (let c = 0; c < kw; c++) {
+        let g = 0;
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < cols; j++) g += x[(a + i) * width + c + j] * r[i * cols + j];
+        }
+        k[a * kw + c] -= lr * 2 * scale * g;
+      }
+    }
     if (bias) b -= lr * 2 * scale * residualSum;
   }
 }

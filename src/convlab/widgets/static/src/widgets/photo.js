@@ -58,19 +58,23 @@ function boxBlur({ height, width, X }, k, stride, padding) {
   const cols = outputSize(width, k, stride, padding);
   const across = new Float64Array((height + 2 * padding) * cols); // padded rows: zeros
   for (let r = 0; r < height; r++) {
+    const [row, to] = [r * width, (r + padding) * cols];
     for (let j = 0; j < cols; j++) {
       const first = j * stride - padding; // the window's first column in the photo
+      const [from, end] = [row + Math.max(first, 0), row + Math.min(first + k, width)];
       let s = 0;
-      for (let c = Math.max(first, 0); c < Math.min(first + k, width); c++) s += X[r * width + c];
-      across[(r + padding) * cols + j] = s;
+      for (let c = from; c < end; c++) s += X[c];
+      across[to + j] = s;
     }
   }
   const Y = new Float64Array(rows * cols);
+  const area = k * k;
   for (let i = 0; i < rows; i++) {
+    const top = i * stride * cols;
     for (let j = 0; j < cols; j++) {
       let s = 0;
-      for (let a = 0; a < k; a++) s += across[(i * stride + a) * cols + j];
-      Y[i * cols + j] = s / (k * k);
+      for (let a = 0; a < k; a++) s += across[top + a * cols + j];
+      Y[i * cols + j] = s / area;
     }
   }
   return { Y, rows, cols };
