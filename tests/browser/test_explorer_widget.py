@@ -161,6 +161,12 @@ def test_position_slider_and_window(explorer):
         e = explore(**settings, position=position)
         assert cells_with(explorer, "Output Y", "cl-on") == {(e.row, e.col)}
         assert cells_with(explorer, "Padded input", "cl-on") == set(e.window)
+        # The gaps of the dilated window: the rest of the box from its first tap to its last.
+        rows, cols = zip(*e.window, strict=True)
+        box = {
+            (r, c) for r in range(min(rows), max(rows) + 1) for c in range(min(cols), max(cols) + 1)
+        }
+        assert cells_with(explorer, "Padded input", "cl-span") == box - set(e.window)
         sum_line = explorer.locator(".cl-sum").inner_text()
         assert sum_line == f"Y[{e.row}, {e.col}] = {e.sum_text}"
         where = explorer.locator(".cl-where").inner_text()

@@ -85,6 +85,34 @@ export function eachCell(holder, visit) {
 }
 
 /**
+ * Give the class `name` to exactly `cells` of `holder`'s tables, each [table, row,
+ * column] (the table's index in `holder`, the row's in the table), and take it from
+ * every other cell there: only the cells that gain or lose it are touched. A window
+ * moved over tables already drawn then costs its own cells, not a visit to each one.
+ */
+export function markCells(holder, name, cells) {
+  const tables = holder.getElementsByTagName("table");
+  const wanted = new Set();
+  for (const [t, i, j] of cells) {
+    const td = tables[t]?.rows[i]?.cells[j];
+    if (td) wanted.add(td);
+  }
+  for (const td of holder.querySelectorAll(`td.${name}`)) {
+    if (!wanted.has(td)) td.classList.remove(name);
+  }
+  for (const td of wanted) {
+    if (!td.classList.contains(name)) td.classList.add(name);
+  }
+}
+
+/** Column `j` of every table in `holder`, as markCells takes cells. */
+export function columnCells(holder, j) {
+  return [...holder.getElementsByTagName("table")].flatMap((table, t) =>
+    Array.from(table.rows, (_, i) => [t, i, j]),
+  );
+}
+
+/**
  * One editable cell, `name[i, j]`: `onEdit(v)` runs for every valid number typed,
  * `onInvalid(message)` for anything else; leaving it shows `value()` again.
  */

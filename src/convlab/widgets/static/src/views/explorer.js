@@ -8,7 +8,7 @@ import { full } from "../matrices.js";
 import { problemBox, slider, windowStepper } from "../ui/controls.js";
 import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { eachCell, markAll, matrixTable } from "../ui/tables.js";
+import { markAll, markCells, matrixTable } from "../ui/tables.js";
 import {
   conv2dCall,
   conv2dProblem,
@@ -211,8 +211,18 @@ function drawing(model, parts, sliders) {
     };
     if (sizes === tablesFor) {
       // Only the window moved: mark its cells in the tables already on the page.
-      eachCell(inputHolder, markWindow);
-      eachCell(outputHolder, player.mark);
+      const spanned = [];
+      for (let r = top; r < top + span[0]; r++) {
+        for (let c = left; c < left + span[1]; c++)
+          if (!taps.has(`${r},${c}`)) spanned.push([0, r, c]);
+      }
+      markCells(
+        inputHolder,
+        "cl-on",
+        terms.map((t) => [0, t.row, t.col]),
+      );
+      markCells(inputHolder, "cl-span", spanned);
+      markCells(outputHolder, "cl-on", [[0, i, j]]);
     } else {
       tablesFor = sizes;
       const markInput = (r, c, td) => {

@@ -6,7 +6,7 @@ import { windowsPerAxis } from "../im2col.js";
 import { problemBox, slider, windowStepper } from "../ui/controls.js";
 import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { eachCell, matrixTable } from "../ui/tables.js";
+import { columnCells, eachCell, markCells, matrixTable } from "../ui/tables.js";
 import { exploreIm2col, im2colSource } from "../widgets/im2col.js";
 
 const PLAY_MS = 700;
@@ -218,10 +218,20 @@ function drawing(model, parts) {
     const sizes = setting.join();
     if (!r.problem && sizes === tablesFor) {
       // Only the window moved: mark its cells in the tables already on the page.
-      eachCell(inputHolder, markWindow);
-      eachCell(outputHolder, player.mark);
-      eachCell(columnsHolder, markColumn);
-      eachCell(productHolder, markColumn);
+      const windowCells = [];
+      for (let ch = 0; ch < c; ch++) {
+        for (let i = r.row * s; i < r.row * s + k; i++) {
+          for (let j = r.col * s; j < r.col * s + k; j++) windowCells.push([ch, i, j]);
+        }
+      }
+      markCells(inputHolder, "cl-on", windowCells);
+      markCells(
+        outputHolder,
+        "cl-on",
+        r.output.map((_, o) => [o, r.row, r.col]),
+      );
+      markCells(columnsHolder, "cl-on", columnCells(columnsHolder, r.column));
+      markCells(productHolder, "cl-on", columnCells(productHolder, r.column));
       [...sums.children].forEach((line, o) => {
         setText(line, r.sums[o]);
       });

@@ -6,7 +6,7 @@ import { full } from "../matrices.js";
 import { choiceField, problemBox, slider, windowStepper } from "../ui/controls.js";
 import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { eachCell, matrixTable } from "../ui/tables.js";
+import { markCells, matrixTable } from "../ui/tables.js";
 import { explorePooling, poolCall } from "../widgets/pooling_explorer.js";
 
 const PLAY_MS = 700;
@@ -177,8 +177,12 @@ function draw(model, parts, drawn) {
     // Only the window moved: mark its cells in the tables already on the page.
     const ow = r.pooled[0].length;
     player.show(r.row * ow + r.col, r.pooled.length, ow);
-    eachCell(featureHolder, windowMarks(windowOf(r)));
-    eachCell(pooledHolder, player.mark);
+    markCells(
+      featureHolder,
+      "cl-on",
+      r.window.map(([a, b]) => [0, a, b]),
+    );
+    markCells(pooledHolder, "cl-on", [[0, r.row, r.col]]);
     setText(sum, r.text);
     return;
   }
