@@ -11,7 +11,15 @@ function gcd(a, b) {
 /** The values groups may take for m → n channels: the divisors of gcd(m, n) (valid_groups). */
 export function validGroups(m, n) {
   const common = gcd(m, n);
-  return Array.from({ length: common }, (_, i) => i + 1).filter((g) => common % g === 0);
+  // Divisors come in pairs g · (common / g): trying g up to √common finds them all
+  // (a slider move asks twice, and common can be 512).
+  const [small, large] = [[], []];
+  for (let g = 1; g * g <= common; g++) {
+    if (common % g !== 0) continue;
+    small.push(g);
+    if (g * g !== common) large.unshift(common / g);
+  }
+  return [...small, ...large];
 }
 
 /** "standard", "grouped" or "depthwise" (groups_kind). */
