@@ -199,40 +199,31 @@ function drawing(model, parts, sliders) {
     const [i, j] = [Math.floor(at / ow), at % ow];
     player.show(at, oh, ow);
 
-    const terms = windowTerms(Xp, K, i, j, s, d);
-    const taps = new Set(terms.map((t) => `${t.row},${t.col}`));
-    const [top, left] = [i * s[0], j * s[1]];
-    const span = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1];
-    const inSpan = (r, c) => r >= top && r < top + span[0] && c >= left && c < left + span[1];
-    const markWindow = (r, c, td) => {
-      const tap = taps.has(`${r},${c}`);
-      td.classList.toggle("cl-on", tap);
-      td.classList.toggle("cl-span", !tap && inSpan(r, c));
-    };
-    if (sizes === tablesFor) {
-      // Only the window moved: mark its cells in the tables already on the page.
-      const spanned = [];
-      for (let r = top; r < top + span[0]; r++) {
-        for (let c = left; c < left + span[1]; c++)
-          if (!taps.has(`${r},${c}`)) spanned.push([0, r, c]);
-      }
-      markCells(
-        inputHolder,
-        "cl-on",
-        terms.map((t) => [0, t.row, t.col]),
-      );
-      markCells(inputHolder, "cl-span", spanned);
-      markCells(outputHolder, "cl-on", [[0, i, j]]);
-    } else {
+    if (sizes !== tablesFor) {
       tablesFor = sizes;
       const markInput = (r, c, td) => {
         if (isPad(r, c)) td.classList.add("cl-pad");
         if (unread.has(`${r},${c}`)) td.classList.add("cl-unread");
-        markWindow(r, c, td);
       };
       redraw(inputHolder, matrixTable(Xp, "Padded input", markInput));
       redraw(outputHolder, matrixTable(Y, "Output Y", player.cell));
     }
+    // The window's taps, and the gaps between them in its span when it is dilated.
+    const terms = windowTerms(Xp, K, i, j, s, d);
+    const taps = new Set(terms.map((t) => `${t.row},${t.col}`));
+    const [top, left] = [i * s[0], j * s[1]];
+    const span = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1];
+    const gaps = [];
+    for (let r = top; r < top + span[0]; r++) {
+      for (let c = left; c < left + span[1]; c++) if (!taps.has(`${r},${c}`)) gaps.push([0, r, c]);
+    }
+    markCells(
+      inputHolder,
+      "cl-on",
+      terms.map((t) => [0, t.row, t.col]),
+    );
+    markCells(inputHolder, "cl-span", gaps);
+    markCells(outputHolder, "cl-on", [[0, i, j]]);
     setText(sum, `Y[${i}, ${j}] = ${spelledSum(terms)}`);
   };
 }

@@ -146,9 +146,8 @@ function drawing(model, parts) {
   }
 
   /** The input's tables, each cell marking its copies when hovered. */
-  function inputTables(r, n, markWindow) {
+  function inputTables(r, n) {
     const hoverable = (ch) => (i, j, td) => {
-      markWindow(i, j, td);
       td.dataset.source = `${ch},${i},${j}`;
       td.addEventListener("mouseenter", () => {
         marked = [ch, i, j];
@@ -166,7 +165,7 @@ function drawing(model, parts) {
   }
 
   /** The output, the column matrix and the output rows; hovering a column selects its window. */
-  function drawProduct(r, [, co, n, k, s], markColumn) {
+  function drawProduct(r, [, co, n, k, s]) {
     redraw(
       outputHolder,
       tables(
@@ -174,8 +173,7 @@ function drawing(model, parts) {
         ...r.output.map((Y, o) => matrixTable(Y, `Y[${o}]`, player.cell)),
       ),
     );
-    const select = (row, p, td) => {
-      markColumn(row, p, td);
+    const select = (_row, p, td) => {
       td.addEventListener("mouseenter", () => {
         player.stop();
         commit(model, { position: p });
@@ -211,53 +209,49 @@ function drawing(model, parts) {
     const side = windowsPerAxis(n, k, s);
     if (r.problem) player.disable();
     else player.show(r.column, side, side);
-    const inWindow = (i, j) =>
-      !r.problem && i >= r.row * s && i < r.row * s + k && j >= r.col * s && j < r.col * s + k;
-    const markWindow = (i, j, td) => td.classList.toggle("cl-on", inWindow(i, j));
-    const markColumn = (_row, p, td) => td.classList.toggle("cl-on", p === r.column);
     const sizes = setting.join();
-    if (!r.problem && sizes === tablesFor) {
-      // Only the window moved: mark its cells in the tables already on the page.
-      const windowCells = [];
-      for (let ch = 0; ch < c; ch++) {
-        for (let i = r.row * s; i < r.row * s + k; i++) {
-          for (let j = r.col * s; j < r.col * s + k; j++) windowCells.push([ch, i, j]);
-        }
+    if (r.problem || sizes !== tablesFor) {
+      redraw(inputHolder, inputTables(r, n));
+      // The kernels depend on the sizes only: moving the window leaves them as they are.
+      if (sizes !== drawnSizes) {
+        drawnSizes = sizes;
+        kernelHolder.replaceChildren(
+          ...r.W.flatMap((kernels, o) => kernels.map((K, ch) => matrixTable(K, `W[${o}, ${ch}]`))),
+        );
+        rowsHolder.replaceChildren(matrixTable(r.kernelRows, `Kernel rows (${co} × ${c * k * k})`));
       }
-      markCells(inputHolder, "cl-on", windowCells);
-      markCells(
-        outputHolder,
-        "cl-on",
-        r.output.map((_, o) => [o, r.row, r.col]),
-      );
-      markCells(columnsHolder, "cl-on", columnCells(columnsHolder, r.column));
-      markCells(productHolder, "cl-on", columnCells(productHolder, r.column));
+      if (r.problem) {
+        outputHolder.replaceChildren(empty("No output"));
+        columnsHolder.replaceChildren(empty("No columns"));
+        productHolder.replaceChildren(empty("No output"));
+        sums.replaceChildren();
+        marked = null;
+        tablesFor = null;
+        return;
+      }
+      drawProduct(r, setting);
+      markCopies();
+      tablesFor = sizes;
+    } else {
       [...sums.children].forEach((line, o) => {
         setText(line, r.sums[o]);
       });
-      return;
     }
-    redraw(inputHolder, inputTables(r, n, markWindow));
-    // The kernels depend on the sizes only: moving the window leaves them as they are.
-    if (sizes !== drawnSizes) {
-      drawnSizes = sizes;
-      kernelHolder.replaceChildren(
-        ...r.W.flatMap((kernels, o) => kernels.map((K, ch) => matrixTable(K, `W[${o}, ${ch}]`))),
-      );
-      rowsHolder.replaceChildren(matrixTable(r.kernelRows, `Kernel rows (${co} × ${c * k * k})`));
+    // The window: its cells in every input channel, its output cells, its column.
+    const windowCells = [];
+    for (let ch = 0; ch < c; ch++) {
+      for (let i = r.row * s; i < r.row * s + k; i++) {
+        for (let j = r.col * s; j < r.col * s + k; j++) windowCells.push([ch, i, j]);
+      }
     }
-    if (r.problem) {
-      outputHolder.replaceChildren(empty("No output"));
-      columnsHolder.replaceChildren(empty("No columns"));
-      productHolder.replaceChildren(empty("No output"));
-      sums.replaceChildren();
-      marked = null;
-      tablesFor = null;
-      return;
-    }
-    drawProduct(r, setting, markColumn);
-    markCopies();
-    tablesFor = sizes;
+    markCells(inputHolder, "cl-on", windowCells);
+    markCells(
+      outputHolder,
+      "cl-on",
+      r.output.map((_, o) => [o, r.row, r.col]),
+    );
+    markCells(columnsHolder, "cl-on", columnCells(columnsHolder, r.column));
+    markCells(productHolder, "cl-on", columnCells(productHolder, r.column));
   };
 }
 

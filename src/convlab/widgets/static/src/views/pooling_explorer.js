@@ -130,16 +130,17 @@ function render({ model, el }) {
   };
 }
 
-/** Mark the window's cells in the padded edge map (`inWindow(a, b)`), unmark the rest. */
-const windowMarks = (inWindow) => (a, b, td) => td.classList.toggle("cl-on", inWindow(a, b));
-
-/** The window of `r` as a test of padded cell (a, b). */
-function windowOf(r) {
-  const cells = new Set(r.window.map(([a, b]) => `${a},${b}`));
-  return (a, b) => cells.has(`${a},${b}`);
+/** Mark the window's cells in the padded edge map and its cell in the pooled map. */
+function markWindow({ featureHolder, pooledHolder }, r) {
+  markCells(
+    featureHolder,
+    "cl-on",
+    r.window.map(([a, b]) => [0, a, b]),
+  );
+  markCells(pooledHolder, "cl-on", [[0, r.row, r.col]]);
 }
 
-/** The edge map padded as the pool sees it, the window's cells marked. */
+/** The edge map padded as the pool sees it. */
 function paddedFeature(r, base, mode, p) {
   const [fh, fw] = [r.feature.length, r.feature[0].length];
   const padded = full(fh + 2 * p, fw + 2 * p, mode === "max" ? -Infinity : 0);
@@ -148,7 +149,6 @@ function paddedFeature(r, base, mode, p) {
       padded[i + p][j + p] = v;
     });
   });
-  const mark = windowMarks(windowOf(r));
   return matrixTable(padded, p ? "Edge map, padded" : "Edge map", (a, b, td) => {
     const [i, j] = [a - p, b - p];
     const pad = i < 0 || i >= fh || j < 0 || j >= fw;
@@ -156,7 +156,6 @@ function paddedFeature(r, base, mode, p) {
       td.classList.add("cl-pad");
       if (mode === "max") td.textContent = "−∞";
     } else if (r.feature[i][j] !== base.feature[i][j]) td.classList.add("cl-changed");
-    mark(a, b, td);
   });
 }
 
@@ -177,12 +176,7 @@ function draw(model, parts, drawn) {
     // Only the window moved: mark its cells in the tables already on the page.
     const ow = r.pooled[0].length;
     player.show(r.row * ow + r.col, r.pooled.length, ow);
-    markCells(
-      featureHolder,
-      "cl-on",
-      r.window.map(([a, b]) => [0, a, b]),
-    );
-    markCells(pooledHolder, "cl-on", [[0, r.row, r.col]]);
+    markWindow(parts, r);
     setText(sum, r.text);
     return;
   }
@@ -219,6 +213,7 @@ function draw(model, parts, drawn) {
     if (r.pooled[i][j] !== base.pooled[i][j]) td.classList.add("cl-changed");
   };
   redraw(pooledHolder, matrixTable(r.pooled, "Pooled P", markPooled));
+  markWindow(parts, r);
   setText(sum, r.text);
 }
 
