@@ -81,6 +81,10 @@ def check_page(widget, st: dict) -> None:
     assert cells_with(widget, caption, "cl-changed") == {
         tuple(ij) for ij in (pooled != pooled0).nonzero().tolist()
     }
+    # The window at the slider's position, marked on both maps after any redraw.
+    r = explore_pooling(k, s, p, mode, shift, int(slider(widget, "Window position").input_value()))
+    assert cells_with(widget, caption, "cl-on") == {(r.row, r.col)}
+    assert cells_with(widget, "Edge map, padded" if p else "Edge map", "cl-on") == set(r.window)
     fill = float("-inf") if mode == "max" else 0.0
     shown = read(widget, "Edge map, padded" if p else "Edge map")
     assert shown.tolist() == F.pad(edge, (p, p, p, p), value=fill).tolist()
