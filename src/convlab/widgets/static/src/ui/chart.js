@@ -39,22 +39,54 @@ function formatTick(v) {
   return formatNumber(v);
 }
 
-/** The smallest and largest of `values` (a loop: spreading thousands of them costs more). */
-function extent(values) {
-  let [lo, hi] = [Infinity, -Infinity];
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+/**
+ * A series' points as two columns, [xs, ys]: its `x` and `y` arrays as given (a
+ * long signal is passed so, without a pair per sample), or read from its `points`.
+ */
+function columns(se) {
+  if (se.x) return [se.x, se.y];
+  const n = se.points.length;
+  const [xs, ys] = [new Array(n), new Array(n)];
+  for (let i = 0; i < n; i++) {
+    xs[i] = se.points[i][0];
+    ys[i] = se.points[i][1];
   }
-  return [lo, hi];
+  return [xs, ys];
+}
+
+/** A point the chart can draw: finite, and positive on a log axis. */
+function drawable(x, y, logY) {
+  return Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0);
 }
 
 /**
- * [lo, hi] widened, if need be, so that every one of `values` lies at least ROOM
- * pixels inside an axis `pixels` long.
+ * The smallest and largest x and y (y as the axis reads it: ty) of the drawable
+ * points of `cols` ([xs, ys] per series) that `counts(k, y)` keeps, in one pass
+ * and without a copy: a slider move may chart thousands of points.
  */
-function holding([lo, hi], values, pixels) {
-  const [a, b] = extent(values);
+function extents(cols, logY, ty, counts = () => true) {
+  const e = { x: [Infinity, -Infinity], y: [Infinity, -Infinity] };
+  cols.forEach(([xs, ys], k) => {
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const y = ys[i];
+      if (!drawable(x, y, logY)) continue;
+      const v = ty(y);
+      if (!counts(k, v)) continue;
+      if (x < e.x[0]) e.x[0] = x;
+      if (x > e.x[1]) e.x[1] = x;
+      if (v < e.y[0]) e.y[0] = v;
+      if (v > e.y[1]) e.y[1] = v;
+    }
+  });
+  return e;
+}
+
+/**
+ * [lo, hi] widened, if need be, so that every value between `a` and `b` (the
+ * extent of the values to hold) lies at least ROOM pixels inside an axis `pixels` long.
+ */
+function holding([lo, hi], [a, b], pixels) {
   if (!(a <= b)) return [lo, hi];
   const r = ROOM / pixels;
   const roomy = ([l, h]) => a - l >= r * (h - l) * (1 - 1e-9) && h - b >= r * (h - l) * (1 - 1e-9);
@@ -74,46 +106,25 @@ function holding([lo, hi], values, pixels) {
  * point between them of a series that does not `runOff` (a guide line may run past
  * the frame, and so may what lies beyond a fixed limit: it is cut by the frame).
  */
-function frame(series, { width, height, logY, yMin, yMax }) {
+function frame(series, cols, { width, height, logY, yMin, yMax }) {
   const W = width - MARGIN.left - MARGIN.right;
   const H = height - MARGIN.top - MARGIN.bottom;
   const ty = (y) => (logY ? Math.log10(y) : y);
-  const xs = [];
-  const ys = [];
-  const held = []; // the indices in xs and ys of the points the axes must hold
-  for (const se of series) {
-    for (const p of se.points) {
-      if (!drawable(p, logY)) continue;
-      if (!se.runsOff) held.push(xs.length);
-      xs.push(p[0]);
-      ys.push(ty(p[1]));
-    }
-  }
-  let [x0, x1] = extent(xs);
-  const [lowest, highest] = extent(ys);
-  let [y0, y1] = [yMin !== undefined ? ty(yMin) : lowest, yMax !== undefined ? ty(yMax) : highest];
-  if (!xs.length) [x0, x1, y0, y1] = [0, 1, 0, 1];
+  const all = extents(cols, logY, ty);
+  let [x0, x1] = all.x;
+  let [y0, y1] = [
+    yMin !== undefined ? ty(yMin) : all.y[0],
+    yMax !== undefined ? ty(yMax) : all.y[1],
+  ];
+  if (!(x0 <= x1)) [x0, x1, y0, y1] = [0, 1, 0, 1]; // nothing to draw
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  const inside = held.filter((i) => ys[i] >= y0 && ys[i] <= y1);
-  [x0, x1] = holding(
-    [x0, x1],
-    inside.map((i) => xs[i]),
-    W,
-  );
-  [y0, y1] = holding(
-    [y0, y1],
-    inside.map((i) => ys[i]),
-    H,
-  );
+  const held = extents(cols, logY, ty, (k, v) => !series[k].runsOff && v >= y0 && v <= y1);
+  [x0, x1] = holding([x0, x1], held.x, W);
+  [y0, y1] = holding([y0, y1], held.y, H);
   const px = (x) => MARGIN.left + ((x - x0) / (x1 - x0)) * W;
   const py = (y) => MARGIN.top + H - ((ty(y) - y0) / (y1 - y0)) * H;
   return { W, H, x0, x1, y0, y1, px, py };
-}
-
-/** A point the chart can draw: finite, and positive on a log axis. */
-function drawable([x, y], logY) {
-  return Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0);
 }
 
 /**
@@ -172,53 +183,89 @@ function axes(f, t, { height, xLabel, yLabel, xTick, yTick }) {
 }
 
 /**
- * The pixels [x, y] of a series' drawable points. A long series whose x only grows
- * keeps, in each pixel column, its first, lowest, highest and last point: the line
- * (2 pixels wide or more) drawn through them covers the same pixels as through all
- * of them, and a 4,000-sample signal on a 500-pixel chart costs the browser about
- * a thousand points.
+ * A series' path data ("M x,y L x,y …", in pixels) through its drawable points.
+ * A long series whose x only grows keeps, in each pixel column, its first, lowest,
+ * highest and last point: the line (2 pixels wide or more) drawn through them
+ * covers the same pixels as through all of them, and a 4,000-sample signal on a
+ * 500-pixel chart costs the browser about a thousand points. Written point by
+ * point, with no array per point: a slider move redraws thousands of them.
  */
-function pixels(points, f, logY) {
-  const [xs, ys] = [[], []];
-  let growing = true;
-  for (const p of points) {
-    if (!drawable(p, logY)) continue;
-    const x = f.px(p[0]);
-    if (xs.length && x < xs[xs.length - 1]) growing = false;
-    xs.push(x);
-    ys.push(f.py(p[1]));
-  }
-  if (xs.length <= 2 * f.W || !growing) return xs.map((x, i) => [x, ys[i]]);
-  const kept = [];
-  let first = 0; // the first point of the current column
-  for (let i = 1; i <= xs.length; i++) {
-    if (i < xs.length && Math.floor(xs[i]) === Math.floor(xs[first])) continue;
-    let [low, high] = [first, first]; // in pixels, y grows downwards
-    for (let j = first + 1; j < i; j++) {
-      if (ys[j] > ys[low]) low = j;
-      if (ys[j] < ys[high]) high = j;
-    }
-    let previous = -1;
-    for (const j of [first, Math.min(low, high), Math.max(low, high), i - 1]) {
-      if (j !== previous) kept.push([xs[j], ys[j]]);
-      previous = j;
-    }
-    first = i;
-  }
-  return kept;
-}
-
-/** A series' path data ("M x,y L x,y …", in pixels) and its look, as attributes. */
-function pathAttributes(se, k, f, logY) {
-  // Hundredths of a pixel, written without toFixed (several times slower, and a
-  // 4,000-sample signal calls it thousands of times a move).
+function pathData([xs, ys], f, logY) {
+  // Hundredths of a pixel, written without toFixed (several times slower).
   const hundredths = (v) => Math.round(v * 100) / 100;
   let d = "";
-  for (const [x, y] of pixels(se.points, f, logY)) {
+  const to = (x, y) => {
     d += `${d ? "L" : "M"}${hundredths(x)},${hundredths(y)}`;
+  };
+  let count = 0;
+  let growing = true;
+  let last = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    if (!drawable(xs[i], ys[i], logY)) continue;
+    const x = f.px(xs[i]);
+    if (x < last) growing = false;
+    last = x;
+    count += 1;
   }
+  if (count <= 2 * f.W || !growing) {
+    for (let i = 0; i < xs.length; i++) {
+      if (drawable(xs[i], ys[i], logY)) to(f.px(xs[i]), f.py(ys[i]));
+    }
+    return d;
+  }
+  // The current column's first, lowest and highest (y grows downwards in pixels)
+  // and last points, each by its rank in the column and its pixels.
+  let column = Number.NaN;
+  let [firstX, firstY] = [0, 0];
+  let [lowRank, lowX, lowY] = [0, 0, 0];
+  let [highRank, highX, highY] = [0, 0, 0];
+  let [lastRank, lastX, lastY] = [0, 0, 0];
+  const close = () => {
+    to(firstX, firstY);
+    if (lowRank <= highRank) {
+      if (lowRank > 0) to(lowX, lowY);
+      if (highRank > lowRank) to(highX, highY);
+      if (lastRank > highRank) to(lastX, lastY);
+    } else {
+      if (highRank > 0) to(highX, highY);
+      to(lowX, lowY);
+      if (lastRank > lowRank) to(lastX, lastY);
+    }
+  };
+  for (let i = 0; i < xs.length; i++) {
+    if (!drawable(xs[i], ys[i], logY)) continue;
+    const x = f.px(xs[i]);
+    const y = f.py(ys[i]);
+    if (Math.floor(x) !== column) {
+      if (!Number.isNaN(column)) close();
+      column = Math.floor(x);
+      firstX = lowX = highX = lastX = x;
+      firstY = lowY = highY = lastY = y;
+      lowRank = highRank = lastRank = 0;
+      continue;
+    }
+    lastRank += 1;
+    lastX = x;
+    lastY = y;
+    if (y > lowY) {
+      lowRank = lastRank;
+      lowX = x;
+      lowY = y;
+    }
+    if (y < highY) {
+      highRank = lastRank;
+      highX = x;
+      highY = y;
+    }
+  }
+  if (!Number.isNaN(column)) close();
+  return d;
+}
+
+/** A series' path and its look, as attributes. */
+function pathAttributes(se, k, cols, f, logY) {
   return {
-    d,
+    d: pathData(cols, f, logY),
     stroke: se.color || PALETTE[k % PALETTE.length],
     "stroke-width": String(se.width || 2),
     "stroke-dasharray": se.dashed ? "6 4" : "none",
@@ -275,7 +322,8 @@ function skeleton(width, height, clipId) {
  * returns, `draw(series, opts)`.
  *
  * `series` is [{name, points: [[x, y], ...], dashed?, color?, width?, runsOff?}]
- * (`runsOff`: a guide line the axes need not hold). Options: width, height,
+ * (`runsOff`: a guide line the axes need not hold); a long series may give its
+ * points as two arrays instead, `x: [...], y: [...]`, in place of `points`. Options: width, height,
  * xLabel, yLabel, logY (base-10 axis for positive y), yMin/yMax to fix the range,
  * xTick/yTick (a tick's label from its value), title (for screen readers).
  *
@@ -289,7 +337,8 @@ export function chartIn(holder) {
   return (series, opts = {}) => {
     const { width = 460, height = 240, xLabel = "", yLabel = "", logY = false } = opts;
     const { xTick = formatTick, yTick = formatTick, title = "" } = opts;
-    const f = frame(series, { width, height, logY, yMin: opts.yMin, yMax: opts.yMax });
+    const cols = series.map(columns);
+    const f = frame(series, cols, { width, height, logY, yMin: opts.yMin, yMax: opts.yMax });
     if (shown?.size !== `${width}×${height}`) {
       shown = { ...skeleton(width, height, clipId), size: `${width}×${height}` };
       holder.replaceChildren(shown.svg);
@@ -321,7 +370,7 @@ export function chartIn(holder) {
     }
     series.forEach((se, k) => {
       const path = shown.paths[k];
-      update(path, pathAttributes(se, k, f, logY));
+      update(path, pathAttributes(se, k, cols[k], f, logY));
       path.toggleAttribute("data-runs-off", Boolean(se.runsOff));
     });
     // The legend is drawn again when its lines change; a name that changes (a rate

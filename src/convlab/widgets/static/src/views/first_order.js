@@ -61,7 +61,8 @@ function chart(draw, { T, W, problem, sim }, width) {
     { length: CLOSED_FORM_POINTS + 1 },
     (_, i) => (i * tMax) / CLOSED_FORM_POINTS,
   );
-  const closed = [...fine, W].sort((a, b) => a - b).map((t) => [t, rectangleResponse(t, T, W)]);
+  const times = [...fine, W].sort((a, b) => a - b);
+  const closed = { x: times, y: times.map((t) => rectangleResponse(t, T, W)) };
   const pulse = [
     [0, 0],
     [0, 1],
@@ -71,10 +72,9 @@ function chart(draw, { T, W, problem, sim }, width) {
   ];
   const series = [{ name: "input x(t)", points: pulse, color: "#888", width: 1.5 }];
   if (!problem) {
-    const numeric = sim.t.map((t, k) => [t, sim.y[k]]);
-    series.push({ name: "numeric dt·(x ∗ h)", points: numeric, color: "#2f6fb3", width: 2.5 });
+    series.push({ name: "numeric dt·(x ∗ h)", x: sim.t, y: sim.y, color: "#2f6fb3", width: 2.5 });
   }
-  series.push({ name: "closed form", points: closed, dashed: true, color: "#d9822b" });
+  series.push({ name: "closed form", ...closed, dashed: true, color: "#d9822b" });
   // Room at the top for the legend.
   const top = 1.45 * (problem ? 1 : Math.max(1, ...sim.y));
   draw(series, {
