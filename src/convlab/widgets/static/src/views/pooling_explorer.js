@@ -7,7 +7,7 @@ import { choiceField, problemBox, slider, windowStepper } from "../ui/controls.j
 import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
 import { markCells, matrixTable } from "../ui/tables.js";
-import { explorePooling, poolCall } from "../widgets/pooling_explorer.js";
+import { poolCall, poolingMaps, poolingWindow } from "../widgets/pooling_explorer.js";
 
 const PLAY_MS = 700;
 // The sliders: trait and label.
@@ -23,9 +23,19 @@ const MODES = [
 ];
 const TRAITS = ["position", "mode", ...SLIDERS.map(([trait]) => trait)];
 
-/** window, stride, padding, mode and shift, as explorePooling takes them. */
+/** window, stride, padding, mode and shift, as poolingMaps takes them. */
 function settings(model) {
   return ["window", "stride", "padding", "mode", "shift"].map((t) => model.get(t));
+}
+
+/**
+ * poolingMaps for the model's settings, kept in `cache` for as long as they hold:
+ * a move of the window alone changes none of the maps.
+ */
+function mapsFor(model, cache) {
+  const key = settings(model).join();
+  if (cache.key !== key) Object.assign(cache, { key, maps: poolingMaps(...settings(model)) });
+  return cache.maps;
 }
 
 /** The count of changed cells in the input, the edge map and the pooled map. */
@@ -101,10 +111,10 @@ function render({ model, el }) {
     });
     controls.append(sliders[trait].el);
   }
+  const cache = { key: null, maps: null };
   const cells = () => {
-    const [k, s, p, mode, shift] = settings(model);
-    const r = explorePooling(k, s, p, mode, shift, 0);
-    return r.pooled ? r.pooled.length * r.pooled[0].length : 0;
+    const { pooled } = mapsFor(model, cache);
+    return pooled ? pooled.length * pooled[0].length : 0;
   };
   const player = windowStepper(model, cells, PLAY_MS);
   const parts = {
@@ -123,7 +133,7 @@ function render({ model, el }) {
   el.classList.add("cl-widget");
   el.append(layout(parts));
   const drawn = { tablesFor: null }; // the settings the tables on the page show
-  const unsubscribe = onChanges(model, TRAITS, () => draw(model, parts, drawn));
+  const unsubscribe = onChanges(model, TRAITS, () => draw(model, parts, drawn, cache));
   return () => {
     player.stop();
     unsubscribe();
@@ -164,14 +174,15 @@ function paddedFeature(r, base, mode, p) {
  * `drawn.tablesFor` names the settings the tables on the page show: when only
  * the window moved, its cells are re-marked in place.
  */
-function draw(model, parts, drawn) {
+function draw(model, parts, drawn, cache) {
   const { player, message, inputHolder, featureHolder, pooledHolder, sum } = parts;
   const { counts } = parts.changes;
-  const [k, s, p, mode, shift] = settings(model);
+  const [k, s, p, mode] = settings(model);
   for (const [trait, control] of Object.entries(parts.sliders)) control.set(model.get(trait));
   parts.mode.check(mode);
-  const r = explorePooling(k, s, p, mode, shift, model.get("position"));
-  const tablesFor = [k, s, p, mode, shift].join();
+  const maps = mapsFor(model, cache);
+  const r = maps.problem ? maps : { ...maps, ...poolingWindow(maps, model.get("position")) };
+  const tablesFor = cache.key;
   if (!r.problem && tablesFor === drawn.tablesFor) {
     // Only the window moved: mark its cells in the tables already on the page.
     const ow = r.pooled[0].length;
@@ -182,7 +193,7 @@ function draw(model, parts, drawn) {
   }
   drawn.tablesFor = r.problem ? null : tablesFor;
   setText(parts.call, poolCall(mode, k, s, p));
-  const base = explorePooling(k, s, p, mode, 0, 0);
+  const base = poolingMaps(k, s, p, mode, 0);
   setText(counts.input, `${r.changed[0]} of ${r.X.length * r.X[0].length}`);
   setText(counts.feature, `${r.changed[1]} of ${r.feature.length * r.feature[0].length}`);
   const markInput = (i, j, td) => {

@@ -63,31 +63,23 @@ function windowText(mode, row, col, values, result) {
 }
 
 /**
- * Everything the pooling explorer shows (explore_pooling): the
- * shifted input, its [1, −1] edge map, the pooled map, the cells changed compared
- * with shift 0, and the window of pooled cell number `position`.
+ * The maps the pooling explorer shows for these settings (explore_pooling without
+ * its window): the shifted input, its [1, −1] edge map, the pooled map (null when
+ * the pool cannot run: `problem` says why) and the cells of each changed compared
+ * with shift 0. A move of the window alone keeps them: see poolingWindow.
  */
-export function explorePooling(k, s, p, mode, shift, position = 0) {
+export function poolingMaps(k, s, p, mode, shift) {
   const X = squareInput(shift);
   const X0 = squareInput(0);
   const edge = [[1, -1]];
   const feature = corr2d(X, edge);
   const feature0 = corr2d(X0, edge);
-  const size = [feature.length, feature[0].length];
-  const problem = poolProblem(size, k, p);
-  const base = {
-    X,
-    feature,
-    pooled: null,
-    row: 0,
-    col: 0,
-    window: [],
-    values: [],
-    text: "",
-    problem,
-  };
-  if (problem)
-    return { ...base, changed: [countChanged(X, X0), countChanged(feature, feature0), 0] };
+  const problem = poolProblem([feature.length, feature[0].length], k, p);
+  const settings = { k, s, p, mode };
+  if (problem) {
+    const changed = [countChanged(X, X0), countChanged(feature, feature0), 0];
+    return { settings, X, feature, pooled: null, changed, problem };
+  }
   const pooled = pool2d(feature, mode, [k, k], [s, s], [p, p]);
   const pooled0 = pool2d(feature0, mode, [k, k], [s, s], [p, p]);
   const changed = [
@@ -95,6 +87,19 @@ export function explorePooling(k, s, p, mode, shift, position = 0) {
     countChanged(feature, feature0),
     countChanged(pooled, pooled0),
   ];
+  return { settings, X, feature, pooled, changed, problem: null };
+}
+
+/**
+ * The window of pooled cell number `position` (row by row, the last cell when past
+ * it) over `maps` (poolingMaps, with a pooled map): its row and column, its cells
+ * in the padded edge map, their values (padding: −∞ for max, 0 for mean) and the
+ * sum spelled out.
+ */
+export function poolingWindow(maps, position) {
+  const { settings, feature, pooled } = maps;
+  const { k, s, p, mode } = settings;
+  const [fh, fw] = [feature.length, feature[0].length];
   const ow = pooled[0].length;
   const at = Math.min(position, pooled.length * ow - 1);
   const [row, col] = [Math.floor(at / ow), at % ow];
@@ -105,10 +110,20 @@ export function explorePooling(k, s, p, mode, shift, position = 0) {
       const [r, c] = [row * s + a, col * s + b];
       window.push([r, c]);
       const [i, j] = [r - p, c - p];
-      const inside = i >= 0 && i < size[0] && j >= 0 && j < size[1];
+      const inside = i >= 0 && i < fh && j >= 0 && j < fw;
       values.push(inside ? feature[i][j] : mode === "max" ? -Infinity : 0);
     }
   }
   const text = windowText(mode, row, col, values, pooled[row][col]);
-  return { ...base, pooled, changed, row, col, window, values, text, problem: null };
+  return { row, col, window, values, text };
+}
+
+/**
+ * Everything the pooling explorer shows (explore_pooling): the maps for these
+ * settings and the window of pooled cell number `position`.
+ */
+export function explorePooling(k, s, p, mode, shift, position = 0) {
+  const maps = poolingMaps(k, s, p, mode, shift);
+  if (maps.problem) return { ...maps, row: 0, col: 0, window: [], values: [], text: "" };
+  return { ...maps, ...poolingWindow(maps, position) };
 }
