@@ -12,9 +12,22 @@ import { matrixTable } from "./tables.js";
 const CELL_W = 28; // CSS pixels of a cell, borders included
 const CELL_H = 24;
 
-/** What a cell shows: its number and marks (a cell is drawn again when this changes). */
-function cellKey(value, marks) {
-  return `${value}|${marks.join(" ")}`;
+/** The same number in a cell: equal, or both NaN. */
+function sameNumber(a, b) {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** The same marks (arrays of class names), in the same order. */
+function sameMarks(a, b) {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Whether a cell's marks crop it (hatched, muted, dashed grid lines around it). */
+function isCropped(marks) {
+  return marks.includes("cl-crop");
 }
 
 /**
@@ -68,7 +81,7 @@ export function numberCanvas(caption) {
     h("div", { class: "cl-caption", "aria-hidden": "true" }, caption),
     canvas,
   );
-  let drawn = null; // what is on show: { rows, cols, M, marksOf, keys, cells, look, pattern, scale }
+  let drawn = null; // what is on show: { rows, cols, values, marks, cells, look, pattern, scale }
   // Cells are drawn on an offscreen surface, then copied to the page's canvas: text
   // drawn on a canvas of the page makes the browser first bring the page's styles up
   // to date (the canvas's font may depend on them), at every move; on an offscreen
@@ -138,7 +151,7 @@ export function numberCanvas(caption) {
   }
 
   /** Draw M anew: the canvas's size, the table inside it, every cell, the grid lines. */
-  function drawAll(M, marksOf, cropKey) {
+  function drawAll(M, marksOf) {
     const [rows, cols] = [M.length, M[0]?.length ?? 0];
     const scale = window.devicePixelRatio || 1;
     const [width, height] = [cols * CELL_W + 1, rows * CELL_H + 1];
@@ -155,10 +168,8 @@ export function numberCanvas(caption) {
     drawn = {
       rows,
       cols,
-      M,
-      marksOf,
-      cropKey,
-      keys: M.map((row, i) => row.map((v, j) => cellKey(v, marksOf[i][j]))),
+      values: M.map((row) => [...row]), // kept up to date cell by cell (show)
+      marks: marksOf.map((row) => [...row]),
       look,
       scale,
       pattern: hatching(context, look.crop, scale),
@@ -168,7 +179,7 @@ export function numberCanvas(caption) {
         drawCell(i, j, v, marksOf[i][j]);
       });
     });
-    drawBorders(marksOf.map((row) => row.map((marks) => marks.includes("cl-crop"))));
+    drawBorders(marksOf.map((row) => row.map(isCropped)));
     present(0, 0, rows - 1, cols - 1);
     const table = matrixTable(M, caption, (i, j, td) => {
       td.className = marksOf[i][j].join(" ");
@@ -177,46 +188,57 @@ export function numberCanvas(caption) {
     drawn.cells = [...table.tBodies[0].rows].map((tr) => [...tr.cells]);
   }
 
+  /** Whether marksOf crops the same cells as the marks on show (then the grid lines hold). */
+  function sameCrops(marksOf) {
+    const shown = drawn.marks;
+    if (marksOf.length !== shown.length) return false;
+    for (let i = 0; i < shown.length; i++) {
+      if (marksOf[i].length !== shown[i].length) return false;
+      for (let j = 0; j < shown[i].length; j++) {
+        if (isCropped(marksOf[i][j]) !== isCropped(shown[i][j])) return false;
+      }
+    }
+    return true;
+  }
+
   function show(M, marks) {
     const marksOf = M.map((row, i) => row.map((_, j) => marks(i, j)));
-    const cropKey = marksOf.map((row) => row.map((m) => +m.includes("cl-crop")).join("")).join("/");
-    if (drawn?.cropKey !== cropKey) {
-      drawAll(M, marksOf, cropKey); // a new shape or new grid lines
+    if (!drawn || !sameCrops(marksOf)) {
+      drawAll(M, marksOf); // a new shape or new grid lines
       return;
     }
-    const changed = [];
-    M.forEach((row, i) => {
-      row.forEach((v, j) => {
-        const key = cellKey(v, marksOf[i][j]);
-        if (key === drawn.keys[i][j]) return;
-        drawn.keys[i][j] = key;
-        changed.push([i, j]);
-        drawCell(i, j, v, marksOf[i][j]);
-      });
-    });
-    if (changed.length) {
-      const [is, js] = [changed.map(([i]) => i), changed.map(([, j]) => j)];
-      present(Math.min(...is), Math.min(...js), Math.max(...is), Math.max(...js));
+    // The cells whose number or marks changed, drawn again, and the box around them.
+    let [i0, j0, i1, j1] = [Infinity, Infinity, -1, -1];
+    for (let i = 0; i < M.length; i++) {
+      for (let j = 0; j < M[i].length; j++) {
+        const value = M[i][j];
+        const cellMarks = marksOf[i][j];
+        if (sameNumber(value, drawn.values[i][j]) && sameMarks(cellMarks, drawn.marks[i][j])) {
+          continue;
+        }
+        drawn.values[i][j] = value;
+        drawn.marks[i][j] = cellMarks;
+        drawCell(i, j, value, cellMarks);
+        const td = drawn.cells[i][j];
+        td.textContent = formatNumber(value);
+        td.className = cellMarks.join(" ");
+        [i0, j0, i1, j1] = [Math.min(i0, i), Math.min(j0, j), Math.max(i1, i), Math.max(j1, j)];
+      }
     }
-    for (const [i, j] of changed) {
-      const td = drawn.cells[i][j];
-      td.textContent = formatNumber(M[i][j]);
-      td.className = marksOf[i][j].join(" ");
-    }
-    Object.assign(drawn, { M, marksOf });
+    if (i1 >= 0) present(i0, j0, i1, j1);
   }
 
   let disposed = false;
   /** Draw again with the colours of the page `el` is now on (Jupyter shows a view after drawing it). */
   function redrawWhenShown() {
     if (disposed || !drawn) return;
-    if (el.isConnected) drawAll(drawn.M, drawn.marksOf, drawn.cropKey);
+    if (el.isConnected) drawAll(drawn.values, drawn.marks);
     else requestAnimationFrame(redrawWhenShown);
   }
 
   // The page's light / dark switch changes the colours: draw everything again.
   const theme = new MutationObserver(() => {
-    if (drawn) drawAll(drawn.M, drawn.marksOf, drawn.cropKey);
+    if (drawn) drawAll(drawn.values, drawn.marks);
   });
   theme.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
   return {

@@ -21,6 +21,11 @@ const SLIDERS = [
   ["dilation", "Dilation d"],
 ];
 const TRAITS = ["position", ...SLIDERS.map(([trait]) => trait)];
+// A canvas cell's marks, one shared array per kind, so that a move builds none:
+// [off, on the landing copy] × [plain, cropped away, kept by the output padding].
+const CANVAS_MARKS = [false, true].map((on) =>
+  [[], ["cl-crop"], ["cl-extra"]].map((marks) => (on ? ["cl-on", ...marks] : marks)),
+);
 
 /** n, k, s, p, output_padding, d, as scatter takes them. */
 function settings(model) {
@@ -260,11 +265,8 @@ function drawing(model, parts, sliders) {
     const cropped = (v) => v < p || v >= end;
     const kept = (v) => !cropped(v) && v >= end - op;
     canvas.show(r.canvas, (i, j) => {
-      const marks = [];
-      if (landing.has(i * side + j)) marks.push("cl-on");
-      if (cropped(i) || cropped(j)) marks.push("cl-crop");
-      else if (kept(i) || kept(j)) marks.push("cl-extra");
-      return marks;
+      const kind = cropped(i) || cropped(j) ? 1 : kept(i) || kept(j) ? 2 : 0;
+      return CANVAS_MARKS[+landing.has(i * side + j)][kind];
     });
     const rows = [r.landing[0][0], r.landing.at(-1)[0]];
     const cols = [r.landing[0][1], r.landing.at(-1)[1]];
