@@ -60,26 +60,30 @@ function drawable(x, y, logY) {
 }
 
 /**
- * The smallest and largest x and y (y as the axis reads it: ty) of the drawable
- * points of `cols` ([xs, ys] per series) that `counts(k, y)` keeps, in one pass
- * and without a copy: a slider move may chart thousands of points.
+ * The smallest and largest x and y (y as the axis reads it: log10 y on a log axis)
+ * of the drawable points of `cols` ([xs, ys] per series). Given `held` ({ series,
+ * y0, y1 }), only the points the axes must hold count: those of the series that do
+ * not run off, between y0 and y1. Plain loops, no copy, no callback per point: a
+ * slider move may chart thousands of points.
  */
-function extents(cols, logY, ty, counts = () => true) {
-  const e = { x: [Infinity, -Infinity], y: [Infinity, -Infinity] };
-  cols.forEach(([xs, ys], k) => {
+function extents(cols, logY, held = null) {
+  let [xLo, xHi, yLo, yHi] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let k = 0; k < cols.length; k++) {
+    if (held?.series[k].runsOff) continue;
+    const [xs, ys] = cols[k];
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
       const y = ys[i];
       if (!drawable(x, y, logY)) continue;
-      const v = ty(y);
-      if (!counts(k, v)) continue;
-      if (x < e.x[0]) e.x[0] = x;
-      if (x > e.x[1]) e.x[1] = x;
-      if (v < e.y[0]) e.y[0] = v;
-      if (v > e.y[1]) e.y[1] = v;
+      const v = logY ? Math.log10(y) : y;
+      if (held && !(v >= held.y0 && v <= held.y1)) continue;
+      if (x < xLo) xLo = x;
+      if (x > xHi) xHi = x;
+      if (v < yLo) yLo = v;
+      if (v > yHi) yHi = v;
     }
-  });
-  return e;
+  }
+  return { x: [xLo, xHi], y: [yLo, yHi] };
 }
 
 /**
@@ -110,7 +114,7 @@ function frame(series, cols, { width, height, logY, yMin, yMax }) {
   const W = width - MARGIN.left - MARGIN.right;
   const H = height - MARGIN.top - MARGIN.bottom;
   const ty = (y) => (logY ? Math.log10(y) : y);
-  const all = extents(cols, logY, ty);
+  const all = extents(cols, logY);
   let [x0, x1] = all.x;
   let [y0, y1] = [
     yMin !== undefined ? ty(yMin) : all.y[0],
@@ -119,7 +123,7 @@ function frame(series, cols, { width, height, logY, yMin, yMax }) {
   if (!(x0 <= x1)) [x0, x1, y0, y1] = [0, 1, 0, 1]; // nothing to draw
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  const held = extents(cols, logY, ty, (k, v) => !series[k].runsOff && v >= y0 && v <= y1);
+  const held = extents(cols, logY, { series, y0, y1 });
   [x0, x1] = holding([x0, x1], held.x, W);
   [y0, y1] = holding([y0, y1], held.y, H);
   const px = (x) => MARGIN.left + ((x - x0) / (x1 - x0)) * W;
