@@ -327,9 +327,10 @@ function skeleton(width, height, clipId) {
  *
  * `series` is [{name, points: [[x, y], ...], dashed?, color?, width?, runsOff?}]
  * (`runsOff`: a guide line the axes need not hold); a long series may give its
- * points as two arrays instead, `x: [...], y: [...]`, in place of `points`. Options: width, height,
- * xLabel, yLabel, logY (base-10 axis for positive y), yMin/yMax to fix the range,
- * xTick/yTick (a tick's label from its value), title (for screen readers).
+ * points as two arrays instead, `x: [...], y: [...]`, in place of `points`.
+ * Options: width, height, xLabel, yLabel, logY (base-10 axis for positive y),
+ * yMin/yMax to fix the range, xTick/yTick (a tick's label from its value), title
+ * (for screen readers).
  *
  * A redraw keeps the <svg> and sets only what changed: the lines' attributes, and
  * the axes or the legend when their ticks or names differ. A slider move that
