@@ -10,7 +10,9 @@ the frame's median (input to redrawn frame, as `browser.py` measures it), the
 mean of the script (the widget's own work, timed in the page) and the mean
 milliseconds of the renderer's main thread in each later phase of the frame:
 style, layout, pre-paint, paint and layerize (turning the paint into compositor
-layers), with the number of elements the widget has. A phase that grows with
+layers), then V8's garbage collections on the main thread (how many per move, and
+their milliseconds: a collection in 5 % of the moves or more shows in the p95),
+with the number of elements the widget has. A phase that grows with
 the element count points to redrawing more than changed; a large style or layout
 with few elements, to a change that spreads beyond the widget. Stroke widgets
 (the digit drawer) are left to `browser.py`, which drives them with the mouse.
@@ -52,11 +54,13 @@ PHASES = {
     "paint": "Paint",
     "layerize": "Layerize",
 }
+# V8's collections on the main thread (young generation, and the full one).
+COLLECTIONS = ("MinorGC", "MajorGC")
 CATEGORIES = ["devtools.timeline", "blink"]
 
 
-def phase_totals(trace: dict | list) -> dict[str, float]:
-    """Milliseconds of each phase on the main thread; nested events of a name count once."""
+def main_thread_spans(trace: dict | list) -> dict[str, list[tuple[float, float]]]:
+    """The [start, stop] of each complete event on the renderer's main thread, by name."""
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
     main = {
         (e["pid"], e["tid"])
@@ -69,15 +73,33 @@ def phase_totals(trace: dict | list) -> dict[str, float]:
     for e in events:
         if e.get("ph") == "X" and (e["pid"], e["tid"]) in main and "dur" in e:
             spans[e["name"]].append((e["ts"], e["ts"] + e["dur"]))
-    totals = {}
-    for phase, name in PHASES.items():
-        total, end = 0.0, float("-inf")
-        for start, stop in sorted(spans[name]):
-            if start >= end:  # not inside the last counted one
-                total += (stop - start) / 1000
-                end = stop
-        totals[phase] = total
-    return totals
+    return spans
+
+
+def outermost(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The spans not inside an earlier one (nested events of a name count once)."""
+    kept, end = [], float("-inf")
+    for start, stop in sorted(spans):
+        if start >= end:
+            kept.append((start, stop))
+            end = stop
+    return kept
+
+
+def phase_totals(trace: dict | list) -> dict[str, float]:
+    """Milliseconds of each phase on the main thread; nested events of a name count once."""
+    spans = main_thread_spans(trace)
+    return {
+        phase: sum(stop - start for start, stop in outermost(spans[name])) / 1000
+        for phase, name in PHASES.items()
+    }
+
+
+def collections(trace: dict | list) -> tuple[int, float]:
+    """V8's garbage collections on the main thread: how many, and their milliseconds."""
+    spans = main_thread_spans(trace)
+    found = outermost([span for name in COLLECTIONS for span in spans[name]])
+    return len(found), sum(stop - start for start, stop in found) / 1000
 
 
 def trace_page(browser, site: str, path: str, moves: int) -> list[dict]:
@@ -99,7 +121,8 @@ def trace_page(browser, site: str, path: str, moves: int) -> list[dict]:
             browser.stop_tracing()
             if "error" in out:
                 raise SystemExit(f"{path}: {out['error']}")
-            totals = phase_totals(json.loads(Path(file.name).read_text()))
+            trace = json.loads(Path(file.name).read_text())
+            totals, (count, gc_ms) = phase_totals(trace), collections(trace)
         elements = page.evaluate(
             "(i) => document.querySelectorAll('.cl-widget')[i].querySelectorAll('*').length", index
         )
@@ -110,6 +133,8 @@ def trace_page(browser, site: str, path: str, moves: int) -> list[dict]:
                 "frame": statistics.median(out["frame"]),
                 "script": statistics.mean(out["script"]),
                 **{phase: ms / moves for phase, ms in totals.items()},
+                "gc": gc_ms / moves,
+                "collections": count / moves,
                 "elements": elements,
             }
         )
@@ -118,11 +143,15 @@ def trace_page(browser, site: str, path: str, moves: int) -> list[dict]:
 
 
 def table(rows: list[dict], moves: int) -> str:
-    columns = ["script", *PHASES]
-    head = f"{'page':35s}{'widget':19s}{'frame':>7s}" + "".join(f"{c:>10s}" for c in columns)
+    columns = ["script", *PHASES, "gc", "collections"]
+    names = {"collections": "gc count"}
+    head = f"{'page':35s}{'widget':19s}{'frame':>7s}" + "".join(
+        f"{names.get(c, c):>10s}" for c in columns
+    )
     lines = [
         f"## Where a widget's frame goes: {moves} moves each, ms per move "
-        "(frame: median; phases: mean on the main thread)",
+        "(frame: median; phases: mean on the main thread; gc: V8's garbage collections "
+        "there; gc count: collections per move)",
         machine(),
         head + f"{'elements':>10s}",
     ]

@@ -54,6 +54,32 @@ def test_percentiles_are_nearest_rank():
     assert percentile([7.0], 95) == 7.0
 
 
+def test_collections_are_counted_on_the_main_thread_once_each():
+    from benchmarks.trace_widgets import collections, phase_totals
+
+    def thread(tid, name):
+        return {"ph": "M", "name": "thread_name", "pid": 1, "tid": tid, "args": {"name": name}}
+
+    def event(name, ts, dur, tid=1):
+        return {"ph": "X", "name": name, "pid": 1, "tid": tid, "ts": ts, "dur": dur}
+
+    trace = {
+        "traceEvents": [
+            thread(1, "CrRendererMain"),
+            thread(2, "Compositor"),
+            event("MinorGC", 1_000, 1_500),  # 1.5 ms
+            event("MinorGC", 1_200, 300),  # nested in the one above: not counted again
+            event("MajorGC", 10_000, 4_000),  # 4 ms
+            event("MinorGC", 20_000, 2_000, tid=2),  # another thread: not counted
+            event("Layout", 30_000, 700),
+            event("Layout", 30_100, 200),  # nested
+        ]
+    }
+    count, ms = collections(trace)
+    assert (count, ms) == (2, 5.5)
+    assert phase_totals(trace)["layout"] == 0.7
+
+
 def test_the_one_command_runs_every_benchmark_in_both_modes():
     from benchmarks import all as every
 

@@ -48,8 +48,10 @@ def test_the_frame_of_each_slider_widget_is_split_into_phases(browser, site):
     for r in rows:
         # every move restyles, lays out and paints something of the widget
         assert all(r[phase] > 0 for phase in trace_widgets.PHASES), r
+        assert r["gc"] >= 0 and r["collections"] >= 0, r
         assert r["elements"] > 10
     assert "layerize" in trace_widgets.table(rows, 4)
+    assert "gc count" in trace_widgets.table(rows, 4)
 
 
 @pytest.mark.browser
