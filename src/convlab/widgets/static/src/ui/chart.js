@@ -54,6 +54,11 @@ function columns(se) {
   return [xs, ys];
 }
 
+/** y as the axis reads it: log10 y on a log axis. */
+function axisY(y, logY) {
+  return logY ? Math.log10(y) : y;
+}
+
 /** A point the chart can draw: finite, and positive on a log axis. */
 function drawable(x, y, logY) {
   return Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0);
@@ -75,7 +80,7 @@ function extents(cols, logY, held = null) {
       const x = xs[i];
       const y = ys[i];
       if (!drawable(x, y, logY)) continue;
-      const v = logY ? Math.log10(y) : y;
+      const v = axisY(y, logY);
       if (held && !(v >= held.y0 && v <= held.y1)) continue;
       if (x < xLo) xLo = x;
       if (x > xHi) xHi = x;
@@ -113,7 +118,7 @@ function holding([lo, hi], [a, b], pixels) {
 function frame(series, cols, { width, height, logY, yMin, yMax }) {
   const W = width - MARGIN.left - MARGIN.right;
   const H = height - MARGIN.top - MARGIN.bottom;
-  const ty = (y) => (logY ? Math.log10(y) : y);
+  const ty = (y) => axisY(y, logY);
   const all = extents(cols, logY);
   let [x0, x1] = all.x;
   let [y0, y1] = [

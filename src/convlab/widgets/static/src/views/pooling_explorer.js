@@ -33,8 +33,9 @@ function settings(model) {
  * a move of the window alone changes none of the maps.
  */
 function mapsFor(model, cache) {
-  const key = settings(model).join();
-  if (cache.key !== key) Object.assign(cache, { key, maps: poolingMaps(...settings(model)) });
+  const now = settings(model);
+  const key = now.join();
+  if (cache.key !== key) Object.assign(cache, { key, maps: poolingMaps(...now) });
   return cache.maps;
 }
 
