@@ -178,13 +178,21 @@ function show(model, parts) {
 
 /**
  * The kernel's numbers: a table (K_x and K_y for the edge magnitude); a blur larger
- * than 5 × 5 in words, its k² equal weights being too many to read.
+ * than 5 × 5 in words, its k² equal weights being too many to read, over a k × k
+ * grid of empty cells that shows its size.
  */
 function kernelTables(kernel, kernels) {
   const k = kernels[0].length;
   if (kernel === "blur" && k > 5) {
     const weight = `1/${k * k} ≈ ${formatNumber(1 / (k * k))}`;
-    return h("p", { class: "cl-kernel-text" }, `Kernel K: ${k}×${k}, every weight ${weight}`);
+    const grid = h("div", { class: "cl-kernel-grid", "aria-hidden": "true" });
+    grid.style.setProperty("--k", String(k));
+    return h(
+      "div",
+      {},
+      h("p", { class: "cl-kernel-text" }, `Kernel K: ${k}×${k}, every weight ${weight}`),
+      grid,
+    );
   }
   const captions = kernel === "magnitude" ? ["K_x (Sobel x)", "K_y (Sobel y)"] : [`Kernel K`];
   const tables = kernels.map((K, n) => matrixTable(K, captions[n]));
