@@ -212,54 +212,63 @@ function showParts(group, parts) {
   });
 }
 
+/** A pixel coordinate in hundredths, without toFixed (several times slower). */
+function hundredths(v) {
+  return Math.round(v * 100) / 100;
+}
+
 /**
  * Path data ("M x,y L x,y …", in hundredths of a pixel) written point by point by
- * `to(x, y)`, cut at the box { left, right, top, bottom } (pixels): each segment keeps its part inside the frame
- * (Liang–Barsky), and a line that comes back in starts again with "M". A line that
- * stays inside is written exactly as given. Cut here rather than by an SVG
- * clip-path: a clipped line made each move of a chart cost the browser about half a
- * millisecond more (compositing) on a 2-core machine.
+ * `to(x, y)`, cut at the box { left, right, top, bottom } (pixels): each segment
+ * keeps its part inside the frame (Liang–Barsky), and a line that comes back in
+ * starts again with "M". A line that stays inside is written exactly as given. Cut
+ * here rather than by an SVG clip-path: a clipped line made each move of a chart
+ * cost the browser about half a millisecond more (compositing) on a 2-core machine.
+ * Its state lives in fields, not in variables that closures capture (V8 boxes each
+ * number stored in those): a move writes a thousand points or more.
  */
-function framePen({ left, right, top, bottom }) {
-  // Hundredths of a pixel, written without toFixed (several times slower).
-  const hundredths = (v) => Math.round(v * 100) / 100;
-  const pen = { d: "" };
-  let [x0, y0] = [Number.NaN, Number.NaN];
-  let [t0, t1] = [0, 1]; // the part of the current segment inside the frame
-  const write = (command, x, y) => {
-    pen.d += `${command}${hundredths(x)},${hundredths(y)}`;
-  };
-  // One edge of the frame: the segment is p·t ≤ q there (Liang–Barsky).
-  const edge = (p, q) => {
-    if (p === 0) {
-      if (q < 0) t0 = 2; // along this edge, outside it
-    } else if (p < 0) t0 = Math.max(t0, q / p);
-    else t1 = Math.min(t1, q / p);
-  };
-  pen.to = (x, y) => {
+class FramePen {
+  constructor({ left, right, top, bottom }) {
+    Object.assign(this, { left, right, top, bottom });
+    this.d = "";
+    this.x0 = Number.NaN; // the point given before, once there is one
+    this.y0 = Number.NaN;
+  }
+
+  write(command, x, y) {
+    this.d += `${command}${hundredths(x)},${hundredths(y)}`;
+  }
+
+  to(x, y) {
+    const { left, right, top, bottom, x0, y0 } = this;
+    this.x0 = x;
+    this.y0 = y;
     if (Number.isNaN(x0)) {
-      if (x >= left && x <= right && y >= top && y <= bottom) write("M", x, y);
-    } else {
-      const dx = x - x0;
-      const dy = y - y0;
-      t0 = 0;
-      t1 = 1;
-      edge(-dx, x0 - left);
-      edge(dx, right - x0);
-      edge(-dy, y0 - top);
-      edge(dy, bottom - y0);
-      // A segment that starts inside continues the path (the one before it ended
-      // there); one that comes in from outside starts a new piece.
-      if (t0 <= t1) {
-        if (t0 > 0) write("M", x0 + t0 * dx, y0 + t0 * dy);
-        if (t1 === 1) write("L", x, y);
-        else write("L", x0 + t1 * dx, y0 + t1 * dy);
-      }
+      if (x >= left && x <= right && y >= top && y <= bottom) this.write("M", x, y);
+      return;
     }
-    x0 = x;
-    y0 = y;
-  };
-  return pen;
+    // The part [t0, t1] of the segment from (x0, y0) to (x, y) inside the frame:
+    // at each edge, the segment's points p·t ≤ q are on the inner side.
+    const dx = x - x0;
+    const dy = y - y0;
+    let t0 = 0;
+    let t1 = 1;
+    for (let edge = 0; edge < 4; edge++) {
+      const p = edge === 0 ? -dx : edge === 1 ? dx : edge === 2 ? -dy : dy;
+      const q =
+        edge === 0 ? x0 - left : edge === 1 ? right - x0 : edge === 2 ? y0 - top : bottom - y0;
+      if (p === 0) {
+        if (q < 0) t0 = 2; // along this edge, outside it
+      } else if (p < 0) t0 = Math.max(t0, q / p);
+      else t1 = Math.min(t1, q / p);
+    }
+    if (t0 > t1) return;
+    // A segment that starts inside continues the path (the one before it ended
+    // there); one that comes in from outside starts a new piece.
+    if (t0 > 0) this.write("M", x0 + t0 * dx, y0 + t0 * dy);
+    if (t1 === 1) this.write("L", x, y);
+    else this.write("L", x0 + t1 * dx, y0 + t1 * dy);
+  }
 }
 
 /**
@@ -267,9 +276,52 @@ function framePen({ left, right, top, bottom }) {
  * top, bottom }), as a chart writes a line cut at its frame (exported for the tests).
  */
 export function framedPath(points, box) {
-  const pen = framePen(box);
+  const pen = new FramePen(box);
   for (const [x, y] of points) pen.to(x, y);
   return pen.d;
+}
+
+/**
+ * The points of a long line that fall in one pixel column: its first, lowest and
+ * highest (y grows downwards in pixels) and last, each with its rank in the column.
+ * `flush(pen)` draws them in the order they came, each once.
+ */
+class Column {
+  start(x, y) {
+    this.firstX = this.lowX = this.highX = this.lastX = x;
+    this.firstY = this.lowY = this.highY = this.lastY = y;
+    this.lowRank = this.highRank = this.lastRank = 0;
+  }
+
+  add(x, y) {
+    this.lastRank += 1;
+    this.lastX = x;
+    this.lastY = y;
+    if (y > this.lowY) {
+      this.lowRank = this.lastRank;
+      this.lowX = x;
+      this.lowY = y;
+    }
+    if (y < this.highY) {
+      this.highRank = this.lastRank;
+      this.highX = x;
+      this.highY = y;
+    }
+  }
+
+  flush(pen) {
+    const { lowRank, highRank, lastRank } = this;
+    pen.to(this.firstX, this.firstY);
+    if (lowRank <= highRank) {
+      if (lowRank > 0) pen.to(this.lowX, this.lowY);
+      if (highRank > lowRank) pen.to(this.highX, this.highY);
+      if (lastRank > highRank) pen.to(this.lastX, this.lastY);
+    } else {
+      if (highRank > 0) pen.to(this.highX, this.highY);
+      pen.to(this.lowX, this.lowY);
+      if (lastRank > lowRank) pen.to(this.lastX, this.lastY);
+    }
+  }
 }
 
 /**
@@ -278,79 +330,48 @@ export function framedPath(points, box) {
  * highest and last point: the line (2 pixels wide or more) drawn through them
  * covers the same pixels as through all of them, and a 4,000-sample signal on a
  * 500-pixel chart costs the browser about a thousand points. Written point by
- * point, with no array per point: a slider move redraws thousands of them. The
- * line is cut at the frame (`framePen`).
+ * point, with no array per point and data mapped to pixels in the loop (as the
+ * frame's px and py map them): a slider move redraws thousands of points. The line
+ * is cut at the frame (`FramePen`).
  */
 function pathData([xs, ys], f, logY) {
-  const pen = framePen({
+  const { W, H, x0, x1, y0, y1 } = f;
+  const pen = new FramePen({
     left: MARGIN.left,
-    right: MARGIN.left + f.W,
+    right: MARGIN.left + W,
     top: MARGIN.top,
-    bottom: MARGIN.top + f.H,
+    bottom: MARGIN.top + H,
   });
-  const to = pen.to;
   let count = 0;
   let growing = true;
   let last = -Infinity;
   for (let i = 0; i < xs.length; i++) {
-    if (!drawable(xs[i], ys[i], logY)) continue;
-    const x = f.px(xs[i]);
-    if (x < last) growing = false;
-    last = x;
+    const x = xs[i];
+    const y = ys[i];
+    if (!(Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))) continue;
+    const px = MARGIN.left + ((x - x0) / (x1 - x0)) * W;
+    if (px < last) growing = false;
+    last = px;
     count += 1;
   }
-  if (count <= 2 * f.W || !growing) {
-    for (let i = 0; i < xs.length; i++) {
-      if (drawable(xs[i], ys[i], logY)) to(f.px(xs[i]), f.py(ys[i]));
-    }
-    return pen.d;
-  }
-  // The current column's first, lowest and highest (y grows downwards in pixels)
-  // and last points, each by its rank in the column and its pixels.
-  let column = Number.NaN;
-  let [firstX, firstY] = [0, 0];
-  let [lowRank, lowX, lowY] = [0, 0, 0];
-  let [highRank, highX, highY] = [0, 0, 0];
-  let [lastRank, lastX, lastY] = [0, 0, 0];
-  const close = () => {
-    to(firstX, firstY);
-    if (lowRank <= highRank) {
-      if (lowRank > 0) to(lowX, lowY);
-      if (highRank > lowRank) to(highX, highY);
-      if (lastRank > highRank) to(lastX, lastY);
-    } else {
-      if (highRank > 0) to(highX, highY);
-      to(lowX, lowY);
-      if (lastRank > lowRank) to(lastX, lastY);
-    }
-  };
+  const thin = count > 2 * W && growing;
+  const column = new Column();
+  let at = Number.NaN; // the pixel column of the points in `column`
   for (let i = 0; i < xs.length; i++) {
-    if (!drawable(xs[i], ys[i], logY)) continue;
-    const x = f.px(xs[i]);
-    const y = f.py(ys[i]);
-    if (Math.floor(x) !== column) {
-      if (!Number.isNaN(column)) close();
-      column = Math.floor(x);
-      firstX = lowX = highX = lastX = x;
-      firstY = lowY = highY = lastY = y;
-      lowRank = highRank = lastRank = 0;
-      continue;
-    }
-    lastRank += 1;
-    lastX = x;
-    lastY = y;
-    if (y > lowY) {
-      lowRank = lastRank;
-      lowX = x;
-      lowY = y;
-    }
-    if (y < highY) {
-      highRank = lastRank;
-      highX = x;
-      highY = y;
+    const x = xs[i];
+    const y = ys[i];
+    if (!(Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))) continue;
+    const px = MARGIN.left + ((x - x0) / (x1 - x0)) * W;
+    const py = MARGIN.top + H - (((logY ? Math.log10(y) : y) - y0) / (y1 - y0)) * H;
+    if (!thin) pen.to(px, py);
+    else if (Math.floor(px) === at) column.add(px, py);
+    else {
+      if (!Number.isNaN(at)) column.flush(pen);
+      at = Math.floor(px);
+      column.start(px, py);
     }
   }
-  if (!Number.isNaN(column)) close();
+  if (thin && !Number.isNaN(at)) column.flush(pen);
   return pen.d;
 }
 
