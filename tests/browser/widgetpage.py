@@ -51,6 +51,14 @@ def cells_with(widget, caption: str, cls: str) -> set[tuple[int, int]]:
     return {(i, j) for i, row in enumerate(classes) for j, c in enumerate(row) if cls in c.split()}
 
 
+def columns_with(widget, caption: str, cls: str) -> set[int]:
+    """The columns of a table whose <col> carries the class ``cls`` (a marked column)."""
+    classes = table(widget, caption).evaluate(
+        "t => [...t.querySelectorAll('col')].map(c => c.className)"
+    )
+    return {j for j, c in enumerate(classes) if cls in c.split()}
+
+
 def whole_number(text: str) -> int:
     """A count as the widgets print it, with thousands separators: ``"3,600"`` → 3600."""
     return int(text.replace(",", ""))

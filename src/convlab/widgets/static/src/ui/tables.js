@@ -105,11 +105,26 @@ export function markCells(holder, name, cells) {
   }
 }
 
-/** Column `j` of every table in `holder`, as markCells takes cells. */
-export function columnCells(holder, j) {
-  return [...holder.getElementsByTagName("table")].flatMap((table, t) =>
-    Array.from(table.rows, (_, i) => [t, i, j]),
-  );
+/**
+ * Mark column `j` of every table in `holder` with the class `name`, on the table's
+ * <col> elements (added on first use; the CSS paints a marked column's background
+ * under its cells), and unmark the others. A moved column changes two elements per
+ * table, not every cell of two columns (the column matrix has up to 27 rows).
+ */
+export function markColumn(holder, name, j) {
+  for (const table of holder.getElementsByTagName("table")) {
+    const n = table.rows[0]?.cells.length ?? 0;
+    let group = table.querySelector(":scope > colgroup");
+    if (group === null || group.children.length !== n) {
+      group?.remove();
+      group = h("colgroup", {}, ...Array.from({ length: n }, () => h("col")));
+      table.insertBefore(group, table.tBodies[0]);
+    }
+    for (let c = 0; c < n; c++) {
+      const col = group.children[c];
+      if (col.classList.contains(name) !== (c === j)) col.classList.toggle(name);
+    }
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { windowsPerAxis } from "../im2col.js";
 import { problemBox, slider, windowStepper } from "../ui/controls.js";
 import { h, redraw, setText } from "../ui/dom.js";
 import { commit, limitsOf, onChanges } from "../ui/model.js";
-import { columnCells, eachCell, markCells, matrixTable } from "../ui/tables.js";
+import { eachCell, markCells, markColumn, matrixTable } from "../ui/tables.js";
 import { exploreIm2col, im2colSource } from "../widgets/im2col.js";
 
 const PLAY_MS = 700;
@@ -250,8 +250,8 @@ function drawing(model, parts) {
       "cl-on",
       r.output.map((_, o) => [o, r.row, r.col]),
     );
-    markCells(columnsHolder, "cl-on", columnCells(columnsHolder, r.column));
-    markCells(productHolder, "cl-on", columnCells(productHolder, r.column));
+    markColumn(columnsHolder, "cl-on", r.column);
+    markColumn(productHolder, "cl-on", r.column);
   };
 }
 
