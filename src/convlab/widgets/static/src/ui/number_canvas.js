@@ -6,7 +6,7 @@
 // fallback content: never drawn, but read by screen readers (and tests).
 
 import { formatNumber } from "../widgets/text.js";
-import { h } from "./dom.js";
+import { h, setText } from "./dom.js";
 import { matrixTable } from "./tables.js";
 
 const CELL_W = 28; // CSS pixels of a cell, borders included
@@ -219,9 +219,12 @@ export function numberCanvas(caption) {
         drawn.values[i][j] = value;
         drawn.marks[i][j] = cellMarks;
         drawCell(i, j, value, cellMarks);
+        // The table read by screen readers (and tests): its text rewritten in place,
+        // its classes only when they differ (each change restyles the cell).
         const td = drawn.cells[i][j];
-        td.textContent = formatNumber(value);
-        td.className = cellMarks.join(" ");
+        setText(td, formatNumber(value));
+        const classes = cellMarks.join(" ");
+        if (td.className !== classes) td.className = classes;
         [i0, j0, i1, j1] = [Math.min(i0, i), Math.min(j0, j), Math.max(i1, i), Math.max(j1, j)];
       }
     }
