@@ -203,12 +203,8 @@ function showParts(group, parts) {
     return;
   }
   parts.forEach(([, attrs, text], i) => {
-    const el = now[i];
-    for (const name in attrs) {
-      const value = String(attrs[name]);
-      if (el.getAttribute(name) !== value) el.setAttribute(name, value);
-    }
-    if (text !== undefined) setText(el, text);
+    update(now[i], attrs);
+    if (text !== undefined) setText(now[i], text);
   });
 }
 
@@ -330,39 +326,33 @@ class Column {
  * highest and last point: the line (2 pixels wide or more) drawn through them
  * covers the same pixels as through all of them, and a 4,000-sample signal on a
  * 500-pixel chart costs the browser about a thousand points. Written point by
- * point, with no array per point and data mapped to pixels in the loop (as the
- * frame's px and py map them): a slider move redraws thousands of points. The line
- * is cut at the frame (`FramePen`).
+ * point, with no array per point: a slider move redraws thousands of points. The
+ * line is cut at the frame (`FramePen`).
  */
 function pathData([xs, ys], f, logY) {
-  const { W, H, x0, x1, y0, y1 } = f;
   const pen = new FramePen({
     left: MARGIN.left,
-    right: MARGIN.left + W,
+    right: MARGIN.left + f.W,
     top: MARGIN.top,
-    bottom: MARGIN.top + H,
+    bottom: MARGIN.top + f.H,
   });
   let count = 0;
   let growing = true;
   let last = -Infinity;
   for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
-    const y = ys[i];
-    if (!(Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))) continue;
-    const px = MARGIN.left + ((x - x0) / (x1 - x0)) * W;
+    if (!drawable(xs[i], ys[i], logY)) continue;
+    const px = f.px(xs[i]);
     if (px < last) growing = false;
     last = px;
     count += 1;
   }
-  const thin = count > 2 * W && growing;
+  const thin = count > 2 * f.W && growing;
   const column = new Column();
   let at = Number.NaN; // the pixel column of the points in `column`
   for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
-    const y = ys[i];
-    if (!(Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0))) continue;
-    const px = MARGIN.left + ((x - x0) / (x1 - x0)) * W;
-    const py = MARGIN.top + H - (((logY ? Math.log10(y) : y) - y0) / (y1 - y0)) * H;
+    if (!drawable(xs[i], ys[i], logY)) continue;
+    const px = f.px(xs[i]);
+    const py = f.py(ys[i]);
     if (!thin) pen.to(px, py);
     else if (Math.floor(px) === at) column.add(px, py);
     else {
@@ -407,7 +397,8 @@ function legend(series) {
 /** Set the attributes of `el` that differ from `attrs`: an unchanged one costs nothing. */
 function update(el, attrs) {
   for (const [name, value] of Object.entries(attrs)) {
-    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+    const text = String(value);
+    if (el.getAttribute(name) !== text) el.setAttribute(name, text);
   }
 }
 
