@@ -89,6 +89,33 @@ def test_the_edge_learners_charts_hold_every_loss_and_kernel(learner, lr):
     assert_held(path_chart, [k[0] for k in kernels], [k[1] for k in kernels])
 
 
+@pytest.mark.parametrize("lr", [0.001, 0.01, 0.05, 0.1])
+def test_the_edge_learners_axes_end_on_ticks(learner, lr):
+    """Its axes are snapped: each starts and ends on a labelled tick, 4 px inside the frame."""
+    slider(learner, "Learning rate").fill(str(LEARNING_RATES.index(lr)))
+    for chart in learner.locator("svg.cl-chart").all():
+        read = read_chart(chart)
+        for ticks, first, last in (
+            (read["x"], read["left"] + 4, read["right"] - 4),
+            (read["y"], read["bottom"] - 4, read["top"] + 4),
+        ):
+            ends = [p for _, p in ticks[:: len(ticks) - 1]]
+            assert ends == pytest.approx([first, last], abs=0.01), ticks
+
+
+def test_the_edge_learners_axes_stay_put_between_close_rates(learner):
+    """Two close converging rates over 200 steps: the losses fall past the chart's 8
+    decades and the kernel ends on the target, so once snapped the ranges, and the
+    ticks, are the same (nothing on the axes moves)."""
+    steps = slider(learner, "Steps")
+    steps.fill(steps.get_attribute("max"))
+    shown = []
+    for lr in (0.005, 0.007):
+        slider(learner, "Learning rate").fill(str(LEARNING_RATES.index(lr)))
+        shown.append([read_chart(c) for c in learner.locator("svg.cl-chart").all()])
+    assert shown[0] == shown[1]
+
+
 @pytest.fixture
 def system(page):
     return open_widget(page, "book/ch01_dense_to_convolution.html", ".cl-first-order")

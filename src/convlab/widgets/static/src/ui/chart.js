@@ -19,12 +19,22 @@ export function svgElement(tag, attrs = {}, text) {
   return el;
 }
 
-/** Round tick values covering [lo, hi]: about `count` of them, at 1, 2 or 5 × 10^k. */
-export function niceTicks(lo, hi, count = 5) {
-  if (!(hi > lo)) return [lo];
+const X_TICKS = 6; // about as many ticks on the x axis, and on a linear y axis
+const Y_TICKS = 5;
+
+/** The step between about `count` round ticks covering [lo, hi]: 1, 2 or 5 × 10^k. */
+function tickStep(lo, hi, count) {
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw);
+  return [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw);
+}
+
+/**
+ * Round tick values covering [lo, hi]: about `count` of them, at 1, 2 or 5 × 10^k
+ * (or every `step`, when given).
+ */
+export function niceTicks(lo, hi, count = 5, step = tickStep(lo, hi, count)) {
+  if (!(hi > lo)) return [lo];
   const ticks = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
     ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
@@ -114,8 +124,11 @@ function holding([lo, hi], [a, b], pixels) {
  * y; then they are widened just enough to hold, ROOM pixels inside the frame, every
  * point between them of a series that does not `runOff` (a guide line may run past
  * the frame, and so may what lies beyond a fixed limit: it is cut by the frame).
+ * With `snap`, the ranges end on ticks instead (whole decades on a log axis),
+ * ROOM pixels inside the frame: the axes then change only when the data cross a
+ * tick, whatever they hold.
  */
-function frame(series, cols, { width, height, logY, yMin, yMax }) {
+function frame(series, cols, { width, height, logY, yMin, yMax, snap }) {
   const W = width - MARGIN.left - MARGIN.right;
   const H = height - MARGIN.top - MARGIN.bottom;
   const ty = (y) => axisY(y, logY);
@@ -128,12 +141,49 @@ function frame(series, cols, { width, height, logY, yMin, yMax }) {
   if (!(x0 <= x1)) [x0, x1, y0, y1] = [0, 1, 0, 1]; // nothing to draw
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  const held = extents(cols, logY, { series, y0, y1 });
-  [x0, x1] = holding([x0, x1], held.x, W);
-  [y0, y1] = holding([y0, y1], held.y, H);
+  const steps = {}; // with snap: the ticks' steps
+  if (snap) {
+    const [x, y] = [snapped(x0, x1, X_TICKS), snapped(y0, y1, Y_TICKS)];
+    const decades = [Math.floor(y0 + 1e-9), Math.ceil(y1 - 1e-9)];
+    [x0, x1] = padded(x.range, W);
+    [y0, y1] = padded(logY ? decades : y.range, H);
+    [steps.x, steps.y] = [x.step, logY ? undefined : y.step];
+  } else {
+    const held = extents(cols, logY, { series, y0, y1 });
+    [x0, x1] = holding([x0, x1], held.x, W);
+    [y0, y1] = holding([y0, y1], held.y, H);
+  }
   const px = (x) => MARGIN.left + ((x - x0) / (x1 - x0)) * W;
   const py = (y) => MARGIN.top + H - ((ty(y) - y0) / (y1 - y0)) * H;
-  return { W, H, x0, x1, y0, y1, px, py };
+  return { W, H, x0, x1, y0, y1, px, py, steps };
+}
+
+/**
+ * [lo, hi] widened to multiples of a tick step, as { range, step }: the step of
+ * the widened range, so that its ends are ticks. A chart whose data change a
+ * little at every move then keeps its axes: steadier to read, and its ticks are
+ * not moved (and laid out again) at every move.
+ */
+function snapped(lo, hi, count) {
+  const widened = (step) => [
+    Math.floor(lo / step + 1e-9) * step,
+    Math.ceil(hi / step - 1e-9) * step,
+  ];
+  let step = tickStep(lo, hi, count);
+  let range = widened(step);
+  // A wider range may call for a larger step (fewer ticks): widen with that one.
+  for (let next = tickStep(...range, count); next > step; next = tickStep(...range, count)) {
+    step = next;
+    range = widened(step);
+  }
+  return { range, step };
+}
+
+/** [lo, hi] widened by ROOM pixels at each end, on an axis `pixels` long. */
+function padded([lo, hi], pixels) {
+  const r = ROOM / pixels;
+  const margin = (r * (hi - lo)) / (1 - 2 * r);
+  return [lo - margin, hi + margin];
 }
 
 /**
@@ -155,29 +205,27 @@ function logTicks(lo, hi) {
 
 /** The ticks of both axes: [value, pixel] pairs. */
 function ticks(f, logY) {
-  const xt = niceTicks(f.x0, f.x1, 6);
-  const yt = logY ? logTicks(f.y0, f.y1) : niceTicks(f.y0, f.y1, 5);
+  const xt = niceTicks(f.x0, f.x1, X_TICKS, f.steps.x);
+  const yt = logY ? logTicks(f.y0, f.y1) : niceTicks(f.y0, f.y1, Y_TICKS, f.steps.y);
   return { x: xt.map((t) => [t, f.px(t)]), y: yt.map((t) => [t, f.py(t)]) };
 }
 
 /**
- * Grid lines, tick labels (written by `xTick`, `yTick`), the frame and the axis
- * labels: the children of the axes' <g>, each as [tag, attributes, text].
+ * The axes' parts, each as [tag, attributes, text]: `x` and `y`, a grid line and a
+ * tick label (written by `xTick`, `yTick`) per tick; `frame`, the frame and the
+ * axis labels.
  */
 function axes(f, t, { height, xLabel, yLabel, xTick, yTick }) {
   const { W, H } = f;
   const [left, top] = [MARGIN.left, MARGIN.top];
-  const parts = [];
-  for (const [v, x] of t.x) {
-    parts.push(["line", { x1: x, x2: x, y1: top, y2: top + H, class: "cl-grid" }]);
-    parts.push(["text", { x, y: top + H + 16, "text-anchor": "middle" }, xTick(v)]);
-  }
-  for (const [v, y] of t.y) {
-    parts.push(["line", { x1: left, x2: left + W, y1: y, y2: y, class: "cl-grid" }]);
-    parts.push(["text", { x: left - 6, y: y + 4, "text-anchor": "end" }, yTick(v)]);
-  }
-  parts.push(["rect", { x: left, y: top, width: W, height: H, class: "cl-frame" }]);
-  parts.push(["text", { x: left + W / 2, y: height - 6, "text-anchor": "middle" }, xLabel]);
+  const x = t.x.flatMap(([v, at]) => [
+    ["line", { x1: at, x2: at, y1: top, y2: top + H, class: "cl-grid" }],
+    ["text", { x: at, y: top + H + 16, "text-anchor": "middle" }, xTick(v)],
+  ]);
+  const y = t.y.flatMap(([v, at]) => [
+    ["line", { x1: left, x2: left + W, y1: at, y2: at, class: "cl-grid" }],
+    ["text", { x: left - 6, y: at + 4, "text-anchor": "end" }, yTick(v)],
+  ]);
   const middle = top + H / 2;
   const turned = {
     x: 12,
@@ -185,27 +233,33 @@ function axes(f, t, { height, xLabel, yLabel, xTick, yTick }) {
     "text-anchor": "middle",
     transform: `rotate(-90 12 ${middle})`,
   };
-  parts.push(["text", turned, yLabel]);
-  return parts;
+  const frame = [
+    ["rect", { x: left, y: top, width: W, height: H, class: "cl-frame" }],
+    ["text", { x: left + W / 2, y: height - 6, "text-anchor": "middle" }, xLabel],
+    ["text", turned, yLabel],
+  ];
+  return { x, y, frame };
 }
 
 /**
- * Show `parts` ([tag, attributes, text] each) as the children of `group`. When
- * `group` holds as many children of the same tags, they are moved and relabelled
- * in place (only what differs is set); otherwise they are drawn anew. A move that
- * shifts the ticks then creates no element.
+ * Show `parts` ([tag, attributes, text] each) as the children of `group`, reusing
+ * the children it has: each one of the same tag as its part is moved and
+ * relabelled in place (only what differs is set), the others are drawn anew, and
+ * the extra ones removed. A move that shifts the ticks, or adds one, then creates
+ * one element at most per tick added: a new element costs the browser more (a
+ * style, a layout, new paint records) than a moved one.
  */
 function showParts(group, parts) {
-  const now = group.children;
-  const same = now.length === parts.length && parts.every(([tag], i) => now[i].localName === tag);
-  if (!same) {
-    group.replaceChildren(...parts.map(([tag, attrs, text]) => svgElement(tag, attrs, text)));
-    return;
-  }
-  parts.forEach(([, attrs, text], i) => {
-    update(now[i], attrs);
-    if (text !== undefined) setText(now[i], text);
+  const now = group.children; // live
+  parts.forEach(([tag, attrs, text], i) => {
+    const el = now[i];
+    if (el?.localName === tag) {
+      update(el, attrs);
+      if (text !== undefined) setText(el, text);
+    } else if (el) el.replaceWith(svgElement(tag, attrs, text));
+    else group.append(svgElement(tag, attrs, text));
   });
+  while (now.length > parts.length) now[now.length - 1].remove();
 }
 
 /** A pixel coordinate in hundredths, without toFixed (several times slower). */
@@ -412,10 +466,13 @@ function skeleton(width, height) {
     class: "cl-chart",
   });
   const title = svgElement("title");
+  // The axes: the x ticks, the y ticks, then the frame and the axis labels.
+  const axesGroups = { x: svgElement("g"), y: svgElement("g"), frame: svgElement("g") };
   const axesGroup = svgElement("g", { class: "cl-axes" });
+  axesGroup.append(axesGroups.x, axesGroups.y, axesGroups.frame);
   const legendGroup = svgElement("g", { class: "cl-legend" });
   svg.append(title, axesGroup, legendGroup);
-  return { svg, title, axesGroup, legendGroup, paths: [], keys: {} };
+  return { svg, title, axesGroups, legendGroup, paths: [], keys: {} };
 }
 
 /**
@@ -426,8 +483,9 @@ function skeleton(width, height) {
  * (`runsOff`: a guide line the axes need not hold); a long series may give its
  * points as two arrays instead, `x: [...], y: [...]`, in place of `points`.
  * Options: width, height, xLabel, yLabel, logY (base-10 axis for positive y),
- * yMin/yMax to fix the range, xTick/yTick (a tick's label from its value), title
- * (for screen readers).
+ * yMin/yMax to fix the range, snap (the ranges end on ticks: for data that change
+ * at every move), xTick/yTick (a tick's label from its value), title (for screen
+ * readers).
  *
  * A redraw keeps the <svg> and sets only what changed: the lines' attributes, and
  * the axes or the legend when their ticks or names differ. A slider move that
@@ -439,7 +497,8 @@ export function chartIn(holder) {
     const { width = 460, height = 240, xLabel = "", yLabel = "", logY = false } = opts;
     const { xTick = formatTick, yTick = formatTick, title = "" } = opts;
     const cols = series.map(columns);
-    const f = frame(series, cols, { width, height, logY, yMin: opts.yMin, yMax: opts.yMax });
+    const { yMin, yMax, snap = false } = opts;
+    const f = frame(series, cols, { width, height, logY, yMin, yMax, snap });
     if (shown?.size !== `${width}×${height}`) {
       shown = { ...skeleton(width, height), size: `${width}×${height}` };
       holder.replaceChildren(shown.svg);
@@ -453,7 +512,8 @@ export function chartIn(holder) {
     const axesKey = [...t.x.map(label(xTick)), "|", ...t.y.map(label(yTick)), xLabel, yLabel];
     if (shown.keys.axes !== axesKey.join()) {
       shown.keys.axes = axesKey.join();
-      showParts(shown.axesGroup, axes(f, t, { height, xLabel, yLabel, xTick, yTick }));
+      const parts = axes(f, t, { height, xLabel, yLabel, xTick, yTick });
+      for (const [name, group] of Object.entries(shown.axesGroups)) showParts(group, parts[name]);
     }
     while (shown.paths.length > series.length) shown.paths.pop().remove();
     while (shown.paths.length < series.length) {

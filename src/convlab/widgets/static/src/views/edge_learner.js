@@ -97,6 +97,7 @@ function lossChart(draw, losses, loss, eigenvalues, lr) {
     // The axis starts at a decade, so that a tick is labelled below the lowest loss shown.
     yMin: 10 ** Math.floor(Math.log10(floor)),
     yMax: top * (top / floor) ** 0.25, // room for the legend
+    snap: true, // steady axes while the rate is dragged
     title: `The loss after each of ${done} steps`,
   });
 }
@@ -120,6 +121,7 @@ function pathChart(draw, kernels) {
     yLabel: "k₁ (right weight)",
     yMin: yLo,
     yMax: yLo + (yHi - yLo) / 0.68, // room for the legend above the path
+    snap: true,
     title: "The kernel's path from its start towards [1, −1]",
   });
 }
