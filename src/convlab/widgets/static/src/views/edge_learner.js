@@ -69,18 +69,20 @@ function lossChart(draw, losses, loss, eigenvalues, lr) {
   const done = losses.length - 1;
   // Each step multiplies the loss by about the worst factor (1 − lr·λ)² in the end.
   const worst = Math.max(...eigenvalues.map((lam) => Math.abs(1 - lr * lam)));
-  const points = losses.map((L, t) => [t, L]);
+  const steps = losses.map((_, t) => t);
   const positive = losses.filter((L) => L > 0 && Number.isFinite(L));
   const top = Math.max(...positive);
   // Show the losses down to 8 decades below the largest; the line runs on below the axis.
   const floor = Math.max(Math.min(...positive), top * 1e-8);
   let anchor = done;
   while (anchor > 0 && !(losses[anchor] >= floor)) anchor--;
-  const slope = points
-    .filter(([t]) => t <= anchor && anchor - t <= 40)
-    .map(([t]) => [t, losses[anchor] * (worst * worst) ** (t - anchor)]);
+  const first = Math.max(anchor - 40, 0);
+  const slope = steps
+    .slice(first, anchor + 1)
+    .map((t) => [t, losses[anchor] * (worst * worst) ** (t - anchor)]);
   const series = [
-    { name: `loss (${loss})`, points },
+    // Columns, not a pair per step: a move charts up to 200 steps.
+    { name: `loss (${loss})`, x: steps, y: losses },
     {
       name: `× ${formatShort(worst * worst)} per step`,
       points: slope,
@@ -104,15 +106,15 @@ function lossChart(draw, losses, loss, eigenvalues, lr) {
 
 /** The kernel's path in the plane (k₀, k₁), from its start towards the target [1, −1]. */
 function pathChart(draw, kernels) {
-  const path = kernels.map((K) => [K[0][0], K[0][1]]);
-  const xs = [...path.map((p) => p[0]), TARGET[0]];
-  const ys = [...path.map((p) => p[1]), TARGET[1]];
+  const [k0, k1] = [kernels.map((K) => K[0][0]), kernels.map((K) => K[0][1])];
+  const xs = [...k0, TARGET[0]];
+  const ys = [...k1, TARGET[1]];
   const span = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 0.5);
   const d = 0.04 * span;
   const [yLo, yHi] = [Math.min(...ys) - d, Math.max(...ys) + d];
   const series = [
-    { name: "kernel (k₀, k₁) per step", points: path },
-    { name: "start", points: marker(path[0][0], path[0][1], d, true), color: "#d9822b" },
+    { name: "kernel (k₀, k₁) per step", x: k0, y: k1 },
+    { name: "start", points: marker(k0[0], k1[0], d, true), color: "#d9822b" },
     { name: "target [1, −1]", points: marker(TARGET[0], TARGET[1], 1.5 * d), color: "#3a9a5b" },
   ];
   draw(series, {
