@@ -114,8 +114,15 @@ function holding([lo, hi], [a, b], pixels) {
     [Math.min(lo, hi - (hi - a) / (1 - r)), hi], // widened below only
     [lo, Math.max(hi, lo + (b - lo) / (1 - r))], // above only
   ];
-  const span = (b - a) / (1 - 2 * r); // both ends
-  return tries.find(roomy) ?? [Math.min(lo, a - r * span), Math.max(hi, b + r * span)];
+  const [below, above] = padded([a, b], pixels); // both ends
+  return tries.find(roomy) ?? [Math.min(lo, below), Math.max(hi, above)];
+}
+
+/** [lo, hi] widened by ROOM pixels at each end, on an axis `pixels` long. */
+function padded([lo, hi], pixels) {
+  const r = ROOM / pixels;
+  const span = (hi - lo) / (1 - 2 * r);
+  return [lo - r * span, hi + r * span];
 }
 
 /**
@@ -141,13 +148,14 @@ function frame(series, cols, { width, height, logY, yMin, yMax, snap }) {
   if (!(x0 <= x1)) [x0, x1, y0, y1] = [0, 1, 0, 1]; // nothing to draw
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
-  const steps = {}; // with snap: the ticks' steps
+  let steps = {}; // with snap: the ticks' steps
   if (snap) {
-    const [x, y] = [snapped(x0, x1, X_TICKS), snapped(y0, y1, Y_TICKS)];
-    const decades = [Math.floor(y0 + 1e-9), Math.ceil(y1 - 1e-9)];
+    const x = snapped(x0, x1, X_TICKS);
+    const decades = { range: [Math.floor(y0 + 1e-9), Math.ceil(y1 - 1e-9)] };
+    const y = logY ? decades : snapped(y0, y1, Y_TICKS);
     [x0, x1] = padded(x.range, W);
-    [y0, y1] = padded(logY ? decades : y.range, H);
-    [steps.x, steps.y] = [x.step, logY ? undefined : y.step];
+    [y0, y1] = padded(y.range, H);
+    steps = { x: x.step, y: y.step };
   } else {
     const held = extents(cols, logY, { series, y0, y1 });
     [x0, x1] = holding([x0, x1], held.x, W);
@@ -177,13 +185,6 @@ function snapped(lo, hi, count) {
     range = widened(step);
   }
   return { range, step };
-}
-
-/** [lo, hi] widened by ROOM pixels at each end, on an axis `pixels` long. */
-function padded([lo, hi], pixels) {
-  const r = ROOM / pixels;
-  const margin = (r * (hi - lo)) / (1 - 2 * r);
-  return [lo - margin, hi + margin];
 }
 
 /**

@@ -120,10 +120,7 @@ export function markColumn(holder, name, j) {
       group = h("colgroup", {}, ...Array.from({ length: n }, () => h("col")));
       table.insertBefore(group, table.tBodies[0]);
     }
-    for (let c = 0; c < n; c++) {
-      const col = group.children[c];
-      if (col.classList.contains(name) !== (c === j)) col.classList.toggle(name);
-    }
+    for (let c = 0; c < n; c++) group.children[c].classList.toggle(name, c === j);
   }
 }
 
